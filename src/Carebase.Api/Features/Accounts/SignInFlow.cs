@@ -1,0 +1,111 @@
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Operations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Features.Accounts;
+
+/// <summary>The outcome of a sign-in attempt: tokens, or the problem to answer with.</summary>
+public sealed record SignInResult(TokenPair? Tokens, User? User, ProblemHttpResult? Problem);
+
+/// <summary>
+/// Password sign-in shared by the JSON login and the OAuth2 password grant: per-account rate limit,
+/// lockout (5 failures → 15 minutes, 423), account, email and hospital status, the second factor,
+/// then a new session. Every attempt is audited, in the user's hospital trail when the account is known.
+/// </summary>
+public sealed class SignInFlow(
+    CarebaseDb db, UserManager<User> users, SessionStore sessions, TokenIssuer tokens, AuditLog audit,
+    AccountLimiter limiter, TimeProvider time, IHttpContextAccessor http)
+{
+    public async Task<SignInResult> PasswordAsync(string email, string password, string? twoFactorCode, string? recoveryCode, CancellationToken ct)
+    {
+        if (limiter.TryAcquire(email) is { } wait)
+            return Fail(Problems.TooMany(http.HttpContext!, wait));
+
+        var user = await users.FindByEmailAsync(email.Trim());
+        if (user is null)
+        {
+            // Same work as a real check, so response time does not reveal whether the account exists.
+            users.PasswordHasher.VerifyHashedPassword(new User(), DummyHash, password);
+            await audit.WriteAsync("auth.login", "session", null, new { email, reason = "unknown_account" }, AuditOutcome.Failure,
+                new AuditActor(null, email, [], null), platform: true, ct: ct);
+            return Fail(Problems.Unauthorized("invalid_credentials", "The email or password is wrong."));
+        }
+
+        var tenant = user.TenantId is { } tid ? await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == tid, ct) : null;
+        if (tenant is not null) await db.UseTenantAsync(tenant.Id, tenant.SchemaName, ct);
+        var actor = new AuditActor(user.Id, user.Email, [], user.TenantId);
+
+        async Task<SignInResult> Refuse(ProblemHttpResult problem, string reason)
+        {
+            await audit.WriteAsync("auth.login", "session", null, new { reason }, AuditOutcome.Failure, actor, ct: ct);
+            return Fail(problem);
+        }
+
+        if (await users.IsLockedOutAsync(user))
+            return await Refuse(Locked(user), "locked");
+
+        if (!await users.CheckPasswordAsync(user, password))
+        {
+            await users.AccessFailedAsync(user);
+            return await users.IsLockedOutAsync(user)
+                ? await Refuse(Locked(user), "bad_password_locked")
+                : await Refuse(Problems.Unauthorized("invalid_credentials", "The email or password is wrong."), "bad_password");
+        }
+
+        if (!user.IsActive)
+            return await Refuse(Problems.Forbidden("account_deactivated", "This account is deactivated. Ask your hospital administrator."), "deactivated");
+        if (!user.EmailConfirmed)
+            return await Refuse(Problems.Forbidden("email_not_confirmed",
+                "Confirm your email address first: follow the link in the verification email we sent."), "email_not_confirmed");
+        if (tenant is not null && tenant.Status != TenantStatus.Active)
+            return await Refuse(tenant.Status switch
+            {
+                TenantStatus.Suspended => Problems.Forbidden("tenant_suspended", "This hospital's account is suspended. Contact the platform administrator."),
+                TenantStatus.Inactive => Problems.Forbidden("tenant_inactive", "This hospital's account is deactivated."),
+                _ => Problems.Forbidden("tenant_not_active", "This hospital is awaiting approval by the platform administrator."),
+            }, "tenant_" + tenant.Status.ToLowerInvariant());
+
+        if (user.TwoFactorEnabled)
+        {
+            if (string.IsNullOrWhiteSpace(twoFactorCode) && string.IsNullOrWhiteSpace(recoveryCode))
+                return Fail(Problems.Unauthorized("two_factor_required", "Enter the 6-digit code from your authenticator app (twoFactorCode) or a recovery code."));
+            var ok = !string.IsNullOrWhiteSpace(twoFactorCode)
+                ? await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, twoFactorCode.Replace(" ", ""))
+                : (await users.RedeemTwoFactorRecoveryCodeAsync(user, recoveryCode!.Trim())).Succeeded;
+            if (!ok)
+            {
+                await users.AccessFailedAsync(user);
+                return await Refuse(Problems.Unauthorized("invalid_two_factor_code", "The two-factor code is wrong or expired."), "bad_second_factor");
+            }
+        }
+
+        await users.ResetAccessFailedCountAsync(user);
+        user.LastLoginAt = time.GetUtcNow();
+        await users.UpdateAsync(user);
+        var ctx = http.HttpContext;
+        var (sid, rid) = await sessions.CreateAsync(user.Id, ctx?.Connection.RemoteIpAddress?.ToString(), ctx?.Request.Headers.UserAgent.ToString(), ct);
+        await audit.WriteAsync("auth.login", "session", sid, null, AuditOutcome.Success, actor, ct: ct);
+        return new SignInResult(tokens.Issue(user.Id, sid, rid), user, null);
+    }
+
+    /// <summary>Opens a session for an account that just proved itself another way (a password change).</summary>
+    public async Task<TokenPair> NewSessionAsync(User user, CancellationToken ct)
+    {
+        var ctx = http.HttpContext;
+        var (sid, rid) = await sessions.CreateAsync(user.Id, ctx?.Connection.RemoteIpAddress?.ToString(), ctx?.Request.Headers.UserAgent.ToString(), ct);
+        return tokens.Issue(user.Id, sid, rid);
+    }
+
+    ProblemHttpResult Locked(User user) => Problems.Locked(
+        $"Too many failed sign-ins. The account is locked until {user.LockoutEnd:u}; try again later or reset your password.", user.LockoutEnd);
+
+    static SignInResult Fail(ProblemHttpResult problem) => new(null, null, problem);
+
+    const string DummyHash = "AQAAAAIAAYagAAAAEPnLFRcz8q0TWgk/DEsOEMPr1aAchhGeTI0RRnw6Fk2xG7UpV4AF8vM9MRh1kw4dOw==";
+}

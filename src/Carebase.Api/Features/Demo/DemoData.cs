@@ -1,0 +1,158 @@
+using Carebase.Api.Features.Departments;
+using Carebase.Api.Features.Staff;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Carebase.Api.Features.Demo;
+
+/// <summary>
+/// The demo hospitals: <c>general</c> and <c>sunrise</c>, each with one account per system role
+/// (<c>admin@</c>, <c>doctor@</c>, <c>nurse@</c>, <c>reception@</c>, <c>pharmacist@</c>, <c>lab@</c>,
+/// <c>patient@&lt;slug&gt;.demo</c>), and the platform's <c>superadmin@carebase.demo</c>. Every demo
+/// password is <see cref="Password"/>; demo accounts are not forced to change it.
+/// </summary>
+public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogger<DemoData> logger)
+{
+    public const string Password = "Carebase!Demo2026";
+    public const string SuperAdminEmail = "superadmin@carebase.demo";
+
+    public static readonly (string Slug, string Name, string Timezone, string Currency)[] Hospitals =
+    [
+        ("general", "General Hospital", "America/New_York", "USD"),
+        ("sunrise", "Sunrise Clinic", "Asia/Kolkata", "INR"),
+    ];
+
+    static readonly (string Local, string First, string Last, string Role)[] Staff =
+    [
+        ("doctor", "Grace", "Okafor", SystemRoles.Doctor),
+        ("nurse", "Liam", "Nguyen", SystemRoles.Nurse),
+        ("reception", "Sofia", "Martinez", SystemRoles.Receptionist),
+        ("pharmacist", "Arjun", "Mehta", SystemRoles.Pharmacist),
+        ("lab", "Hana", "Kim", SystemRoles.LabTechnician),
+        ("patient", "Amara", "Diallo", SystemRoles.Patient),
+    ];
+
+    static readonly (string Name, string Code, bool PatientFacing)[] Departments =
+    [
+        ("General Medicine", "GM", true), ("Pediatrics", "PED", true), ("Cardiology", "CAR", true),
+        ("Orthopedics", "ORT", true), ("Laboratory", "LAB", false), ("Pharmacy", "PHA", false),
+    ];
+
+    public async Task<bool> IsSeededAsync(CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CarebaseDb>();
+        return await db.Set<Tenant>().AnyAsync(t => t.IsDemo, ct);
+    }
+
+    /// <summary>Creates whatever of the demo data is missing (idempotent).</summary>
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        await SeedSuperAdminAsync(SuperAdminEmail, Password, "Platform", "Admin", ct);
+        foreach (var h in Hospitals) await SeedHospitalAsync(h.Slug, h.Name, h.Timezone, h.Currency, ct);
+        logger.LogInformation("Demo data is in place");
+    }
+
+    public async Task SeedSuperAdminAsync(string email, string password, string firstName, string lastName, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<CarebaseDb>();
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == email.ToUpperInvariant(), ct)) return;
+        await sp.GetRequiredService<TenantProvisioning>().CreateUserAsync(null, firstName, lastName, email, password,
+            mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct, superAdmin: true);
+    }
+
+    async Task SeedHospitalAsync(string slug, string name, string timezone, string currency, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<CarebaseDb>();
+        if (await db.Set<Tenant>().AnyAsync(t => t.Slug == slug, ct)) return;
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var tenant = Tenant.CreateActive(slug, name, timezone, currency, demo: true, now);
+        tenant.ContactEmail = $"admin@{slug}.demo";
+        var provisioning = sp.GetRequiredService<TenantProvisioning>();
+        await provisioning.CreateAsync(tenant, new NewAdmin("Alex", "Admin", $"admin@{slug}.demo", Password, EmailConfirmed: true), ct);
+
+        foreach (var d in Departments)
+            db.Add(new Department { Name = d.Name, Code = d.Code, IsPatientFacing = d.PatientFacing, CreatedAt = now, UpdatedAt = now });
+        var roles = await db.Set<Role>().Where(r => r.IsSystem).ToDictionaryAsync(r => r.Name, r => r.Id, ct);
+        foreach (var s in Staff)
+        {
+            var user = await provisioning.CreateUserAsync(tenant.Id, s.First, s.Last, $"{s.Local}@{slug}.demo", Password,
+                mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct);
+            db.Add(new UserRole { UserId = user.Id, RoleId = roles[s.Role] });
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Seeded demo hospital {Slug}", slug);
+    }
+
+    /// <summary>
+    /// Moves every dated demo record forward by <paramref name="days"/>, keeping relations. Each
+    /// feature that keeps dated rows adds its statement to <see cref="FreshenStatements"/>.
+    /// </summary>
+    public async Task<int> FreshenAsync(int days, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var ds = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
+        await using var conn = await ds.OpenConnectionAsync(ct);
+        var schemas = new List<string>();
+        await using (var cmd = new NpgsqlCommand("SELECT schema_name FROM platform.tenants WHERE is_demo", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) schemas.Add(r.GetString(0));
+        var changed = 0;
+        foreach (var schema in schemas)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await using (var path = new NpgsqlCommand($"SET LOCAL search_path TO {MigrationRunner.Quote(schema)}, public", conn, tx))
+                await path.ExecuteNonQueryAsync(ct);
+            foreach (var sql in FreshenStatements)
+            {
+                await using var cmd = new NpgsqlCommand(sql, conn, tx);
+                cmd.Parameters.AddWithValue(TimeSpan.FromDays(days));
+                changed += await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        return changed;
+    }
+
+    /// <summary>Per-table date shifts ($1 is the interval). Staff and departments carry no clinical dates.</summary>
+    public static readonly List<string> FreshenStatements = [];
+
+    /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
+    public async Task ResetAsync(CancellationToken ct)
+    {
+        using (var scope = services.CreateScope())
+        {
+            var ds = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
+            await using var conn = await ds.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var schemas = new List<string>();
+            await using (var cmd = new NpgsqlCommand("SELECT schema_name FROM platform.tenants WHERE is_demo", conn, tx))
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) schemas.Add(r.GetString(0));
+            foreach (var schema in schemas)
+            {
+                await using var drop = new NpgsqlCommand($"DROP SCHEMA {MigrationRunner.Quote(schema)} CASCADE", conn, tx);
+                await drop.ExecuteNonQueryAsync(ct);
+            }
+            await using (var cmd = new NpgsqlCommand("""
+                DELETE FROM platform.schema_migrations WHERE scope IN (SELECT schema_name FROM platform.tenants WHERE is_demo);
+                DELETE FROM platform.outbox_messages WHERE tenant_id IN (SELECT id FROM platform.tenants WHERE is_demo);
+                DELETE FROM platform.users WHERE tenant_id IN (SELECT id FROM platform.tenants WHERE is_demo);
+                DELETE FROM platform.tenants WHERE is_demo;
+                """, conn, tx))
+                await cmd.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        services.GetRequiredService<SessionStore>().ForgetAll();
+        await SeedAsync(ct);
+    }
+}

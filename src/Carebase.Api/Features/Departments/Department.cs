@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Carebase.Api.Features.Departments;
+
+/// <summary>A department of the hospital; patient-facing ones appear in booking, staff-only ones do not.</summary>
+public sealed class Department
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public string Name { get; set; } = "";
+    public string? Code { get; set; }
+    public string? Description { get; set; }
+    public bool IsPatientFacing { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
+{
+    public void Configure(EntityTypeBuilder<Department> e)
+    {
+        e.ToTable("departments");
+        e.Property(d => d.Name).HasColumnType("citext");
+    }
+}

@@ -1,0 +1,116 @@
+namespace Carebase.Api.Platform.Auth;
+
+public sealed record PermissionDefinition(string Code, string Area, string Description);
+
+/// <summary>
+/// The catalog of permission codes, grouped by area. Every endpoint names one of these (or is
+/// deliberately public or open to any signed-in account); roles are sets of them.
+/// </summary>
+public static class Permissions
+{
+    public const string PlatformTenants = "platform:tenants";
+    public const string TenantRead = "tenant:read";
+    public const string TenantManage = "tenant:manage";
+    public const string UsersRead = "users:read";
+    public const string UsersWrite = "users:write";
+    public const string RolesRead = "roles:read";
+    public const string RolesWrite = "roles:write";
+    public const string DepartmentsRead = "departments:read";
+    public const string DepartmentsWrite = "departments:write";
+    public const string PatientsRead = "patients:read";
+    public const string PatientsWrite = "patients:write";
+    public const string PatientsDelete = "patients:delete";
+    public const string PatientsMerge = "patients:merge";
+    public const string PatientsExport = "patients:export";
+    public const string DoctorsRead = "doctors:read";
+    public const string DoctorsWrite = "doctors:write";
+    public const string SchedulesRead = "schedules:read";
+    public const string SchedulesWrite = "schedules:write";
+    public const string AppointmentsRead = "appointments:read";
+    public const string AppointmentsWrite = "appointments:write";
+    public const string QueueRead = "queue:read";
+    public const string QueueWrite = "queue:write";
+    public const string VisitsRead = "visits:read";
+    public const string VisitsWrite = "visits:write";
+    public const string HistoryRead = "history:read";
+    public const string HistoryWrite = "history:write";
+    public const string PrescriptionsRead = "prescriptions:read";
+    public const string PrescriptionsWrite = "prescriptions:write";
+    public const string PrescriptionsIssue = "prescriptions:issue";
+    public const string LabsRead = "labs:read";
+    public const string LabsWrite = "labs:write";
+    public const string LabsResults = "labs:results";
+    public const string PharmacyRead = "pharmacy:read";
+    public const string PharmacyWrite = "pharmacy:write";
+    public const string PharmacyDispense = "pharmacy:dispense";
+    public const string BillingRead = "billing:read";
+    public const string BillingWrite = "billing:write";
+    public const string AdmissionsRead = "admissions:read";
+    public const string AdmissionsWrite = "admissions:write";
+    public const string SharingRead = "sharing:read";
+    public const string SharingWrite = "sharing:write";
+    public const string DashboardRead = "dashboard:read";
+    public const string ReportsRead = "reports:read";
+    public const string AuditRead = "audit:read";
+    public const string NotificationsRead = "notifications:read";
+    public const string NotificationsWrite = "notifications:write";
+    public const string FhirRead = "fhir:read";
+
+    public static IReadOnlyList<PermissionDefinition> All { get; } =
+    [
+        new(PlatformTenants, "platform", "Approve, suspend and limit hospitals; platform metrics (super admin only)"),
+        new(TenantRead, "tenant", "Read the hospital's settings"),
+        new(TenantManage, "tenant", "Change the hospital's settings"),
+        new(UsersRead, "staff", "List and read staff accounts"),
+        new(UsersWrite, "staff", "Create, update, deactivate staff and reset their passwords"),
+        new(RolesRead, "staff", "List roles and their permissions"),
+        new(RolesWrite, "staff", "Create, change and delete custom roles"),
+        new(DepartmentsRead, "staff", "List and read departments"),
+        new(DepartmentsWrite, "staff", "Create, change and delete departments"),
+        new(PatientsRead, "patients", "Search and read patient records"),
+        new(PatientsWrite, "patients", "Register and update patients"),
+        new(PatientsDelete, "patients", "Soft-delete and restore patients"),
+        new(PatientsMerge, "patients", "Merge duplicate patient records"),
+        new(PatientsExport, "patients", "Export patient lists"),
+        new(DoctorsRead, "doctors", "List and read doctor profiles"),
+        new(DoctorsWrite, "doctors", "Create and update doctor profiles"),
+        new(SchedulesRead, "scheduling", "Read working hours, time off and available slots"),
+        new(SchedulesWrite, "scheduling", "Change working hours and time off"),
+        new(AppointmentsRead, "scheduling", "List and read appointments"),
+        new(AppointmentsWrite, "scheduling", "Book, reschedule, cancel and move appointments through their workflow"),
+        new(QueueRead, "queue", "See the queue board and its live stream"),
+        new(QueueWrite, "queue", "Check in, call next, skip, recall and serve"),
+        new(VisitsRead, "clinical", "Read visits"),
+        new(VisitsWrite, "clinical", "Record and complete visits"),
+        new(HistoryRead, "clinical", "Read the medical history"),
+        new(HistoryWrite, "clinical", "Record allergies, conditions, medications, immunizations, procedures, vitals, notes and documents"),
+        new(PrescriptionsRead, "clinical", "Read prescriptions"),
+        new(PrescriptionsWrite, "clinical", "Write prescription drafts"),
+        new(PrescriptionsIssue, "clinical", "Issue and cancel prescriptions"),
+        new(LabsRead, "labs", "Read lab orders and results"),
+        new(LabsWrite, "labs", "Order lab tests and manage the catalog"),
+        new(LabsResults, "labs", "Collect samples and record results"),
+        new(PharmacyRead, "pharmacy", "Read stock, batches and movements"),
+        new(PharmacyWrite, "pharmacy", "Receive and adjust stock"),
+        new(PharmacyDispense, "pharmacy", "Dispense prescriptions"),
+        new(BillingRead, "billing", "Read invoices and payments"),
+        new(BillingWrite, "billing", "Create invoices, take payments, void"),
+        new(AdmissionsRead, "inpatient", "Read admissions and wards"),
+        new(AdmissionsWrite, "inpatient", "Admit, transfer and discharge"),
+        new(SharingRead, "sharing", "See shares and shared patients"),
+        new(SharingWrite, "sharing", "Share patients with other hospitals and create links"),
+        new(DashboardRead, "insight", "See dashboards and trends"),
+        new(ReportsRead, "insight", "Run reports"),
+        new(AuditRead, "insight", "Read and verify the audit trail"),
+        new(NotificationsRead, "messaging", "Read the notification log"),
+        new(NotificationsWrite, "messaging", "Manage notification templates"),
+        new(FhirRead, "interop", "Read through the FHIR API"),
+    ];
+
+    static readonly HashSet<string> Codes = All.Select(p => p.Code).ToHashSet();
+
+    public static bool Exists(string code) => Codes.Contains(code);
+
+    /// <summary>Codes a tenant role may hold (platform codes belong to super admins only).</summary>
+    public static bool AssignableToTenantRole(string code) => Exists(code) && !code.StartsWith("platform:", StringComparison.Ordinal);
+}

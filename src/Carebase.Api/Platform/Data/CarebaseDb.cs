@@ -1,0 +1,81 @@
+using System.Text;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Platform.Data;
+
+/// <summary>
+/// The one DbContext. Platform tables are mapped schema-qualified (<c>platform.users</c>); tenant
+/// tables are unqualified and resolve through the search_path that <see cref="TenantSearchPath"/>
+/// sets on every connection open to the request's tenant schema. Without a tenant the search_path
+/// is just <c>public</c>, so a tenant table cannot be reached by accident.
+/// </summary>
+public sealed class CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope tenant)
+    : IdentityUserContext<User, Guid>(options)
+{
+    public TenantScope Tenant { get; } = tenant;
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.Entity<User>(e =>
+        {
+            e.ToTable("users", "platform");
+            e.Property(u => u.ConcurrencyStamp).IsConcurrencyToken();
+            e.HasIndex(u => u.NormalizedUserName).HasDatabaseName("users_normalized_user_name_key").IsUnique();
+            e.HasIndex(u => u.NormalizedEmail).HasDatabaseName("users_normalized_email_key").IsUnique();
+        });
+        b.Entity<IdentityUserClaim<Guid>>().ToTable("user_claims", "platform");
+        b.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins", "platform");
+        b.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens", "platform");
+        b.ApplyConfigurationsFromAssembly(typeof(CarebaseDb).Assembly);
+        UseSnakeCase(b);
+    }
+
+    /// <summary>Columns, keys and indexes follow PostgreSQL's snake_case, as the SQL migrations write them.</summary>
+    static void UseSnakeCase(ModelBuilder b)
+    {
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && table.Any(char.IsUpper))
+                entity.SetTableName(SnakeCase(table));
+            foreach (var property in entity.GetProperties())
+                if (property.GetColumnName() is var col && col.Any(char.IsUpper))
+                    property.SetColumnName(SnakeCase(col));
+        }
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}
+
+public static class CarebaseDbExtensions
+{
+    /// <summary>
+    /// Puts the unit of work in a tenant: sets the scope and, if the connection is already open
+    /// (inside a transaction that just created the tenant, say), switches its search_path now.
+    /// </summary>
+    public static async Task UseTenantAsync(this CarebaseDb db, Guid tenantId, string schema, CancellationToken ct = default)
+    {
+        db.Tenant.Set(tenantId, schema);
+        if (db.Database.GetDbConnection().State == System.Data.ConnectionState.Open)
+            await db.Database.ExecuteSqlRawAsync(TenantSearchPath.SetSql(schema), ct);
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Carebase.Api.Platform.Errors;
+
+/// <summary>
+/// RFC 9457 problem answers with a machine-readable <c>code</c> extension. Handlers return these
+/// directly or throw one of the <see cref="ProblemException"/>s; both end up in the same shape.
+/// </summary>
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = Title(status), Detail = detail };
+        problem.Extensions["code"] = code;
+        if (extensions is not null)
+            foreach (var (k, v) in extensions) problem.Extensions[k] = v;
+        return TypedResults.Problem(problem);
+    }
+
+    public static ProblemHttpResult BadRequest(string code, string detail) => Create(400, code, detail);
+    public static ProblemHttpResult Unauthorized(string code, string detail) => Create(401, code, detail);
+    public static ProblemHttpResult Forbidden(string code, string detail) => Create(403, code, detail);
+    public static ProblemHttpResult NotFound(string resource) => Create(404, "not_found", $"{resource} was not found.");
+    public static ProblemHttpResult Conflict(string code, string detail, IDictionary<string, object?>? extensions = null) => Create(409, code, detail, extensions);
+    public static ProblemHttpResult PreconditionFailed() =>
+        Create(412, "stale_version", "The resource was changed since you read it (If-Match does not match its ETag). Read it again and retry.");
+    public static ProblemHttpResult Locked(string detail, DateTimeOffset? until) =>
+        Create(423, "account_locked", detail, new Dictionary<string, object?> { ["lockedUntil"] = until });
+
+    /// <summary>429 with Retry-After (whole seconds, at least 1).</summary>
+    public static ProblemHttpResult TooMany(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(429, "rate_limited", $"Too many requests. Retry after {seconds} seconds.");
+    }
+
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "One or more fields are invalid.", detail: "See errors for each field.",
+            extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
+
+    public static string Title(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        412 => "Precondition failed",
+        413 => "Request too large",
+        415 => "Unsupported media type",
+        422 => "Unprocessable content",
+        423 => "Locked",
+        428 => "Precondition required",
+        429 => "Too many requests",
+        503 => "Service unavailable",
+        _ => "Error",
+    };
+}
+
+/// <summary>The closed list of errors a handler or entity may throw; the error handler maps each to its status.</summary>
+public abstract class ProblemException(int status, string code, string message, IDictionary<string, object?>? extensions = null)
+    : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public IDictionary<string, object?>? Extensions { get; } = extensions;
+}
+
+public sealed class NotFoundException(string resource) : ProblemException(404, "not_found", $"{resource} was not found.");
+
+public sealed class ForbiddenException(string code, string message) : ProblemException(403, code, message);
+
+/// <summary>A state change the rules do not allow (illegal transition, duplicate, limit reached).</summary>
+public sealed class ConflictException(string code, string message, IDictionary<string, object?>? extensions = null)
+    : ProblemException(409, code, message, extensions);
+
+public sealed class PreconditionFailedException()
+    : ProblemException(412, "stale_version", "The resource was changed since you read it (If-Match does not match its ETag). Read it again and retry.");
+
+public sealed class ValidationException(IDictionary<string, string[]> errors)
+    : ProblemException(422, "validation_failed", "One or more fields are invalid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+
+    public ValidationException(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] }) { }
+}

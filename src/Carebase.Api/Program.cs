@@ -1,0 +1,58 @@
+using Carebase.Api;
+using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Demo;
+using Carebase.Api.Features.Insight;
+using Carebase.Api.Features.Staff;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Messaging;
+using Carebase.Api.Platform.Operations;
+
+var builder = WebApplication.CreateBuilder(args);
+EmbeddedPostgres? embedded = null;
+try
+{
+    embedded = await builder.AddCarebaseDatabaseAsync();
+    builder.AddCarebaseAuth();
+    builder.AddCarebaseOperations();
+    builder.AddCarebaseMessaging();
+    builder.Services.AddCarebaseErrors();
+    builder.Services.AddScoped<AuditLog>();
+
+    builder.Services.AddAccounts();
+    builder.Services.AddTenants();
+    builder.Services.AddStaff();
+    builder.Services.AddDemo();
+
+    var app = builder.Build();
+    if (Cli.CommandIn(args) is { } command) return await Cli.RunAsync(app, command);
+    await Cli.PrepareAsync(app);
+
+    app.UseCarebasePipeline();
+    app.MapCarebaseOperations();
+    var api = app.MapGroup("/api/v1");
+    api.MapAccounts();
+    api.MapTenants();
+    api.MapStaff();
+    api.MapInsight();
+    api.MapDemo();
+
+    app.Lifetime.ApplicationStarted.Register(() => Cli.PrintWelcome(app));
+    await app.RunAsync();
+    return 0;
+}
+catch (EmbeddedPostgresUnavailableException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+finally
+{
+    if (embedded is not null) await embedded.StopAsync();
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
