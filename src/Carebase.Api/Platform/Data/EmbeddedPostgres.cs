@@ -82,7 +82,9 @@ public sealed class EmbeddedPostgres
         var running = await RunningPortAsync(ct);
         if (running is int port)
         {
+            // Left running by a run that did not shut down cleanly: adopt it, and stop it on exit.
             Port = port;
+            _startedHere = true;
         }
         else
         {
@@ -112,7 +114,7 @@ public sealed class EmbeddedPostgres
         ConnectionString = admin.ConnectionString;
     }
 
-    /// <summary>Stops the server if this process started it (a reused server belongs to whoever started it).</summary>
+    /// <summary>Stops the server (if this process started or adopted it).</summary>
     public async Task StopAsync()
     {
         if (!_startedHere) return;

@@ -39,6 +39,8 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
             foreach (var schema in schemas)
                 await ApplyAsync(conn, schema, schema, Tenant, ct);
         }, ct);
+        // Migrations may have created types (citext on a new database): make the pool learn them.
+        await conn.ReloadTypesAsync(ct);
     }
 
     /// <summary>

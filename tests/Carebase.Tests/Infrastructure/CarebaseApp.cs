@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using Carebase.Api.Features.Staff;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Carebase.Tests.Infrastructure;
+
+/// <summary>
+/// The service in-process over the real pipeline and a real PostgreSQL. Most tests share
+/// <see cref="Shared"/> and isolate themselves by creating their own tenant; tests that need other
+/// settings (rate limits, a small pool, a database of their own) build their own instance.
+/// </summary>
+public sealed class CarebaseApp : WebApplicationFactory<Program>
+{
+    public const string Password = "Correct-Horse-Battery-9";
+    static readonly Lazy<Task<CarebaseApp>> SharedApp = new(() => CreateAsync());
+
+    /// <summary>The instance most tests share.</summary>
+    public static Task<CarebaseApp> Shared() => SharedApp.Value;
+
+    readonly string _connectionString;
+    readonly IReadOnlyDictionary<string, string?> _settings;
+    public string DataDirectory { get; }
+    public Mailbox Mail { get; }
+
+    CarebaseApp(string connectionString, IReadOnlyDictionary<string, string?> settings, string dataDirectory)
+    {
+        _connectionString = connectionString;
+        _settings = settings;
+        DataDirectory = dataDirectory;
+        Mail = new Mailbox(Path.Combine(dataDirectory, "mail"));
+    }
+
+    /// <summary>A new instance. Pass a connection string to use another database, and settings to override.</summary>
+    public static async Task<CarebaseApp> CreateAsync(string? connectionString = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    {
+        connectionString ??= (await TestDatabase.GetAsync()).ConnectionString;
+        dataDirectory ??= Path.Combine(Path.GetTempPath(), "carebase-test-data-" + Guid.NewGuid().ToString("N")[..12]);
+        var all = new Dictionary<string, string?>
+        {
+            ["Carebase:DataProtection:MasterKey"] = "q83vEjE5y1P1qtKNPr8s0qS1yhRz1R8mKpW1nJpBcyM=",
+            ["Carebase:DemoMode"] = "false",
+            ["Carebase:Messaging:PollInterval"] = "00:00:00.200",
+            ["Carebase:RateLimits:GeneralPerMinute"] = "1000000",
+            ["Carebase:RateLimits:AuthPerIpPerMinute"] = "1000000",
+            ["Carebase:RateLimits:AuthPerAccountPerMinute"] = "1000000",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var app = new CarebaseApp(connectionString, all, dataDirectory);
+        _ = app.Server; // build and start the host now (migrations run here)
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Carebase", _connectionString);
+        builder.UseSetting("Carebase:DataDirectory", DataDirectory);
+        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public HttpClient WithToken(string accessToken)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
+
+    /// <summary>Signs in through the API and returns a client carrying the access token.</summary>
+    public async Task<HttpClient> SignInAsync(string email, string password = Password)
+    {
+        var tokens = await LoginAsync(email, password);
+        return WithToken(tokens.AccessToken);
+    }
+
+    public async Task<TokenPairDto> LoginAsync(string email, string password = Password)
+    {
+        using var client = Anonymous();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+        await response.EnsureStatusAsync(HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<TokenPairDto>())!;
+    }
+
+    /// <summary>A new ACTIVE hospital with its admin, created directly (not through registration).</summary>
+    public async Task<TestTenant> NewTenantAsync(string? slugPrefix = null, string timezone = "UTC")
+    {
+        var slug = $"{slugPrefix ?? "t"}-{Guid.NewGuid():N}"[..20].TrimEnd('-');
+        using var scope = Services.CreateScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<CarebaseDb>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var tenant = Tenant.CreateActive(slug, $"Hospital {slug}", timezone, "USD", demo: false, TimeProvider.System.GetUtcNow());
+        var admin = await sp.GetRequiredService<TenantProvisioning>()
+            .CreateAsync(tenant, new NewAdmin("Ada", "Admin", $"admin@{slug}.test", Password, EmailConfirmed: true), default);
+        await tx.CommitAsync();
+        return new TestTenant(this, tenant.Id, slug, tenant.SchemaName, admin.Id, admin.Email!);
+    }
+
+    /// <summary>Runs a query or change directly on the database, outside the API (for setup and for checking invariants).</summary>
+    public async Task<T> WithDbAsync<T>(Func<CarebaseDb, Task<T>> work, TestTenant? tenant = null)
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CarebaseDb>();
+        if (tenant is not null) await db.UseTenantAsync(tenant.Id, tenant.Schema);
+        return await work(db);
+    }
+}
+
+public sealed record TokenPairDto(string TokenType, string AccessToken, long ExpiresIn, string RefreshToken, bool MustChangePassword);
+
+/// <summary>A tenant made for one test, with helpers to add staff in any role.</summary>
+public sealed record TestTenant(CarebaseApp App, Guid Id, string Slug, string Schema, Guid AdminId, string AdminEmail)
+{
+    public Task<HttpClient> AdminAsync() => App.SignInAsync(AdminEmail);
+
+    /// <summary>Creates a user with the given roles (directly, email confirmed, no forced change) and returns its id and email.</summary>
+    public async Task<(Guid id, string email)> CreateUserAsync(params string[] roles)
+    {
+        var email = $"{string.Join("-", roles).ToLowerInvariant().Replace('_', '-')}-{Guid.NewGuid():N}"[..30] + $"@{Slug}.test";
+        using var scope = App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CarebaseDb>();
+        await db.UseTenantAsync(Id, Schema);
+        var user = await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().CreateUserAsync(Id, "Test", roles.FirstOrDefault() ?? "User",
+            email, CarebaseApp.Password, mustChangePassword: false, emailConfirmed: true, passwordField: "password", default);
+        var roleIds = await db.Set<Role>().Where(r => roles.Contains((string)r.Name)).Select(r => r.Id).ToListAsync();
+        foreach (var roleId in roleIds) db.Add(new UserRole { UserId = user.Id, RoleId = roleId });
+        await db.SaveChangesAsync();
+        return (user.Id, email);
+    }
+
+    /// <summary>Signs in a new user holding <paramref name="role"/>.</summary>
+    public async Task<HttpClient> ClientAsync(string role) => await App.SignInAsync((await CreateUserAsync(role)).email);
+}

@@ -1,0 +1,52 @@
+using Carebase.Api.Platform.Data;
+using Npgsql;
+
+namespace Carebase.Tests.Infrastructure;
+
+/// <summary>
+/// One throwaway PostgreSQL cluster per test run, started the same way the service starts its
+/// embedded one, in a temporary folder, and stopped and deleted when the test process exits.
+/// </summary>
+public static class TestDatabase
+{
+    static readonly Lazy<Task<EmbeddedPostgres>> Cluster = new(StartAsync);
+
+    public static Task<EmbeddedPostgres> GetAsync() => Cluster.Value;
+
+    static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "carebase-tests-" + Guid.NewGuid().ToString("N")[..12]);
+        var pg = await StartClusterAsync(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            pg.StopAsync().GetAwaiter().GetResult();
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { /* best effort */ }
+        };
+        return pg;
+    }
+
+    /// <summary>A cluster tuned for tests (durability off: it is thrown away).</summary>
+    public static async Task<EmbeddedPostgres> StartClusterAsync(string root)
+    {
+        Directory.CreateDirectory(root);
+        if (!OperatingSystem.IsWindows() && Environment.UserName == "root") File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        var pg = EmbeddedPostgres.Create(root, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400");
+        await pg.StartAsync();
+        return pg;
+    }
+
+    /// <summary>A fresh, empty database on the shared cluster, for tests that need a database of their own.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var pg = await GetAsync();
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..40];
+        var admin = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Database = "postgres", Pooling = false };
+        await using (var conn = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Database = name }.ConnectionString;
+    }
+}
