@@ -49,4 +49,23 @@ public static class TestDatabase
         }
         return new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Database = name }.ConnectionString;
     }
+
+    /// <summary>Runs a statement on the shared test database as the cluster superuser (setup, or checking invariants).</summary>
+    public static async Task<int> ExecuteAsync(string sql, params object[] args)
+    {
+        await using var conn = new NpgsqlConnection((await GetAsync()).ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var conn = new NpgsqlConnection((await GetAsync()).ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
 }

@@ -19,7 +19,14 @@ public static class ErrorHandling
             problem.Instance ??= ctx.HttpContext.Request.Path;
             problem.Extensions.TryAdd("code", DefaultCode(problem.Status ?? 500));
             problem.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
-            if (problem.Status == 422 && ctx.HttpContext.Response.StatusCode == 400) ctx.HttpContext.Response.StatusCode = 422;
+            // Field errors are 422 in our contract; the framework's validation results default to 400.
+            if (problem is HttpValidationProblemDetails && problem.Status is 400 or 422)
+            {
+                problem.Status = 422;
+                problem.Title = "One or more fields are invalid.";
+                problem.Type = "https://tools.ietf.org/html/rfc9110#section-15.5.21";
+                ctx.HttpContext.Response.StatusCode = 422;
+            }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();

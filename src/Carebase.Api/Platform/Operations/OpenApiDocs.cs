@@ -36,13 +36,21 @@ public static class OpenApiDocs
             o.AddOperationTransformer((op, ctx, _) =>
             {
                 var metadata = ctx.Description.ActionDescriptor.EndpointMetadata;
+                op.Responses ??= new OpenApiResponses();
+                // Field errors are 422 in this API (ValidationProblem results declare 400).
+                if (op.Responses.Remove("400", out var validation))
+                {
+                    validation.Description = "Validation failed: problem+json with errors per field.";
+                    op.Responses.TryAdd("422", validation);
+                }
+                if (op.RequestBody is not null)
+                    op.Responses.TryAdd("400", new OpenApiResponse { Description = "Malformed request body (not valid JSON)." });
                 if (metadata.OfType<PublicEndpoint>().Any()) return Task.CompletedTask;
                 op.Security ??= [];
                 op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", ctx.Document)] = [] });
                 var permission = metadata.OfType<RequiresPermission>().LastOrDefault();
                 var note = permission is not null ? $"Requires permission `{permission.Code}`." : "Requires a signed-in account.";
                 op.Description = string.IsNullOrEmpty(op.Description) ? note : $"{op.Description}\n\n{note}";
-                op.Responses ??= new OpenApiResponses();
                 op.Responses.TryAdd("401", new OpenApiResponse { Description = "Not signed in, or the session has ended." });
                 if (permission is not null)
                     op.Responses.TryAdd("403", new OpenApiResponse { Description = "The caller lacks the permission." });
