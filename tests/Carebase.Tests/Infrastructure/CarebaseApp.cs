@@ -125,7 +125,8 @@ public sealed record TestTenant(CarebaseApp App, Guid Id, string Slug, string Sc
     /// <summary>Creates a user with the given roles (directly, email confirmed, no forced change) and returns its id and email.</summary>
     public async Task<(Guid id, string email)> CreateUserAsync(params string[] roles)
     {
-        var email = $"{string.Join("-", roles).ToLowerInvariant().Replace('_', '-')}-{Guid.NewGuid():N}"[..30] + $"@{Slug}.test";
+        var prefix = roles.Length == 0 ? "norole" : string.Join("-", roles).ToLowerInvariant().Replace('_', '-');
+        var email = $"{prefix}-{Guid.NewGuid():N}"[..30] + $"@{Slug}.test";
         using var scope = App.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CarebaseDb>();
         await db.UseTenantAsync(Id, Schema);

@@ -30,7 +30,12 @@ public static class AuthSetup
                 o.BearerTokenExpiration = TokenIssuer.AccessLifetime;
                 o.RefreshTokenExpiration = SessionStore.Lifetime;
             });
-        services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        // Safety net for an endpoint that forgot to declare its access: signed-in only. Unknown routes
+        // (404) and the routing system's own 405/415 responders (plain, non-route endpoints) stay reachable.
+        services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder()
+            .RequireAssertion(ctx => ctx.User.Identity?.IsAuthenticated == true
+                || (ctx.Resource is HttpContext http && http.GetEndpoint() is null or not RouteEndpoint))
+            .Build());
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
 
         services.AddIdentityCore<User>(o =>

@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace Carebase.Tests.Features.Platform;
+
+/// <summary>The problem+json contract for the statuses the framework itself produces.</summary>
+public sealed class ErrorContractTests
+{
+    [Fact]
+    public async Task Malformed_json_is_400_problem()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var response = await client.PostAsync("/api/v1/auth/login", new StringContent("{\"email\": \"a@b.c\", ", Encoding.UTF8, "application/json"));
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
+    }
+
+    [Fact]
+    public async Task A_wrongly_typed_field_is_400_problem_naming_the_path()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var response = await client.PostAsync("/api/v1/auth/confirm-email", new StringContent("{\"userId\": 42, \"token\": \"x\"}", Encoding.UTF8, "application/json"));
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
+        Assert.Contains("userId", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Missing_fields_are_422_with_errors_per_field()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var problem = await (await client.PostAsJsonAsync("/api/v1/auth/login", new { email = "" })).ShouldBeProblemAsync((HttpStatusCode)422, "validation_failed");
+        Assert.NotNull(problem["errors"]!["email"]);
+        Assert.NotNull(problem["errors"]!["password"]);
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_413_problem()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var huge = new string('x', 2 * 1024 * 1024);
+        var response = await client.PostAsync("/api/v1/auth/login", new StringContent($"{{\"email\":\"{huge}\"}}", Encoding.UTF8, "application/json"));
+        await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "request_too_large");
+    }
+
+    [Fact]
+    public async Task Wrong_content_type_is_415_problem()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var response = await client.PostAsync("/api/v1/auth/login", new StringContent("email=a", Encoding.UTF8, "text/plain"));
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Unknown_route_is_404_problem_and_wrong_method_is_405_problem()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        await (await client.GetAsync("/api/v1/no-such-thing")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync("/api/v1/auth/login")).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task No_token_is_401_problem_with_a_bearer_challenge()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var response = await client.GetAsync("/api/v1/auth/me");
+        await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task Responses_carry_security_headers()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var response = await client.GetAsync("/health/live");
+        await response.EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task OpenApi_declares_the_bearer_scheme_and_every_operation_has_a_summary()
+    {
+        var app = await CarebaseApp.Shared();
+        using var client = app.Anonymous();
+        var doc = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        Assert.Equal("http", doc["components"]!["securitySchemes"]!["bearer"]!["type"]!.GetValue<string>());
+        foreach (var (path, item) in doc["paths"]!.AsObject())
+            foreach (var (method, op) in item!.AsObject())
+            {
+                Assert.False(string.IsNullOrWhiteSpace(op!["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+                Assert.NotEmpty(op["responses"]!.AsObject());
+            }
+        await (await client.GetAsync("/docs/index.html")).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await client.GetAsync("/redoc/index.html")).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+}
