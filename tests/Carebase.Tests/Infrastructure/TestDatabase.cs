@@ -39,7 +39,7 @@ public static class TestDatabase
     public static async Task<string> CreateDatabaseAsync(string prefix)
     {
         var pg = await GetAsync();
-        var name = $"{prefix}_{Guid.NewGuid():N}"[..40];
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
         var admin = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Database = "postgres", Pooling = false };
         await using (var conn = new NpgsqlConnection(admin.ConnectionString))
         {
