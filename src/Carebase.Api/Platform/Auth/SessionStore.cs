@@ -1,6 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Carebase.Api.Platform.Data;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Primitives;
 using Npgsql;
 
 namespace Carebase.Api.Platform.Auth;
@@ -24,7 +25,10 @@ public sealed class SessionStore(NpgsqlDataSource db, TimeProvider time) : IDisp
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(14);
     static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
-    readonly Dictionary<Guid, CancellationTokenSource> _userTokens = [];
+    /// <summary>When each user's cached sessions were last invalidated (only users that changed are here).</summary>
+    readonly ConcurrentDictionary<Guid, long> _forgotten = new();
+
+    sealed record Cached(SessionSnapshot Snapshot, long LoadedAt);
 
     public async Task<(Guid sessionId, Guid refreshId)> CreateAsync(Guid userId, string? ip, string? userAgent, CancellationToken ct)
     {
@@ -46,14 +50,13 @@ public sealed class SessionStore(NpgsqlDataSource db, TimeProvider time) : IDisp
 
     public async Task<SessionSnapshot?> GetAsync(Guid sessionId, CancellationToken ct)
     {
-        if (cache.TryGetValue(sessionId, out SessionSnapshot? hit)) return hit;
+        if (cache.TryGetValue(sessionId, out Cached? hit)
+            && !(_forgotten.TryGetValue(hit!.Snapshot.UserId, out var forgottenAt) && forgottenAt >= hit.LoadedAt))
+            return hit.Snapshot;
+        var loadedAt = Stopwatch.GetTimestamp();
         var snapshot = await LoadAsync(sessionId, ct);
         if (snapshot is not null)
-        {
-            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 };
-            options.AddExpirationToken(new CancellationChangeToken(UserToken(snapshot.UserId)));
-            cache.Set(sessionId, snapshot, options);
-        }
+            cache.Set(sessionId, new Cached(snapshot, loadedAt), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
         return snapshot;
     }
 
@@ -179,29 +182,18 @@ public sealed class SessionStore(NpgsqlDataSource db, TimeProvider time) : IDisp
     /// <summary>Drops this instance's cached view of a user's sessions (after a role or status change).</summary>
     public void ForgetUser(Guid userId)
     {
-        CancellationTokenSource? old;
-        lock (_userTokens)
-        {
-            _userTokens.Remove(userId, out old);
-        }
-        old?.Cancel();
-        old?.Dispose();
+        var now = Stopwatch.GetTimestamp();
+        _forgotten[userId] = now;
+        // Entries older than the cache lifetime no longer matter: keep the map small.
+        if (_forgotten.Count > 10_000)
+            foreach (var (user, at) in _forgotten)
+                if (Stopwatch.GetElapsedTime(at, now) > CacheFor) _forgotten.TryRemove(user, out _);
     }
 
     /// <summary>Drops every cached session on this instance (after a tenant's status changes).</summary>
     public void ForgetAll() => cache.Clear();
 
     public void Dispose() => cache.Dispose();
-
-    CancellationToken UserToken(Guid userId)
-    {
-        lock (_userTokens)
-        {
-            if (!_userTokens.TryGetValue(userId, out var cts))
-                _userTokens[userId] = cts = new CancellationTokenSource();
-            return cts.Token;
-        }
-    }
 
     static string? Truncate(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
 }
