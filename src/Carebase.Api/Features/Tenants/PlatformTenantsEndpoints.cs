@@ -175,22 +175,28 @@ public static class PlatformTenantsEndpoints
         UserMetrics users;
         OutboxMetrics outbox;
         int sessions;
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT count(*) FILTER (WHERE status = 'PENDING')::int, count(*) FILTER (WHERE status = 'VERIFIED')::int,
-                   count(*) FILTER (WHERE status = 'ACTIVE')::int, count(*) FILTER (WHERE status = 'SUSPENDED')::int,
-                   count(*) FILTER (WHERE status = 'INACTIVE')::int, count(*)::int,
-                   coalesce(array_agg(schema_name) FILTER (WHERE to_regclass(format('%I.audit_log', schema_name)) IS NOT NULL), '{}')
-            FROM platform.tenants;
-            SELECT count(*)::int, count(*) FILTER (WHERE is_active)::int, count(*) FILTER (WHERE is_super_admin)::int FROM platform.users;
-            SELECT count(*)::int FROM platform.sessions WHERE revoked_at IS NULL AND expires_at > $1;
-            SELECT count(*) FILTER (WHERE status IN ('PENDING', 'SENDING'))::int, count(*) FILTER (WHERE status = 'FAILED')::int,
-                   count(*) FILTER (WHERE status = 'SENT' AND sent_at >= $2)::int
-            FROM platform.outbox_messages;
-            """, conn))
+        await using (var batch = new NpgsqlBatch(conn)
         {
-            cmd.Parameters.AddWithValue(now);
-            cmd.Parameters.AddWithValue(since);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
+            BatchCommands =
+            {
+                new("""
+                    SELECT count(*) FILTER (WHERE status = 'PENDING')::int, count(*) FILTER (WHERE status = 'VERIFIED')::int,
+                           count(*) FILTER (WHERE status = 'ACTIVE')::int, count(*) FILTER (WHERE status = 'SUSPENDED')::int,
+                           count(*) FILTER (WHERE status = 'INACTIVE')::int, count(*)::int,
+                           coalesce(array_agg(schema_name) FILTER (WHERE to_regclass(format('%I.audit_log', schema_name)) IS NOT NULL), '{}')
+                    FROM platform.tenants
+                    """),
+                new("SELECT count(*)::int, count(*) FILTER (WHERE is_active)::int, count(*) FILTER (WHERE is_super_admin)::int FROM platform.users"),
+                new("SELECT count(*)::int FROM platform.sessions WHERE revoked_at IS NULL AND expires_at > $1") { Parameters = { new() { Value = now } } },
+                new("""
+                    SELECT count(*) FILTER (WHERE status IN ('PENDING', 'SENDING'))::int, count(*) FILTER (WHERE status = 'FAILED')::int,
+                           count(*) FILTER (WHERE status = 'SENT' AND sent_at >= $1)::int
+                    FROM platform.outbox_messages
+                    """) { Parameters = { new() { Value = since } } },
+            },
+        })
+        {
+            await using var r = await batch.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             tenants = new TenantsByStatus(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5));
             schemas.AddRange(r.GetFieldValue<string[]>(6));
