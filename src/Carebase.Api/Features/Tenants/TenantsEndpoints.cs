@@ -8,6 +8,7 @@ using Carebase.Api.Platform.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Npgsql;
 
 namespace Carebase.Api.Features.Tenants;
 
@@ -48,8 +49,17 @@ public static class TenantsEndpoints
             ContactPhone = Blank(request.ContactPhone), Address = Blank(request.Address), CreatedAt = now, UpdatedAt = now,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await provisioning.CreateAsync(tenant,
-            new NewAdmin(admin.FirstName!, admin.LastName!, admin.Email!, admin.Password!, EmailConfirmed: false), ct);
+        User user;
+        try
+        {
+            user = await provisioning.CreateAsync(tenant,
+                new NewAdmin(admin.FirstName!, admin.LastName!, admin.Email!, admin.Password!, EmailConfirmed: false), ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "tenants_slug_key" })
+        {
+            // Two registrations raced for the same slug: the loser gets the same answer as if it had come second.
+            throw new ConflictException("slug_taken", $"The slug '{tenant.Slug}' is already taken.");
+        }
         await emails.VerificationAsync(user, tenant.Name);
         var actor = new AuditActor(user.Id, user.Email, [SystemRoles.HospitalAdmin], tenant.Id);
         var details = new { tenant.Slug, tenant.Name, tenant.Timezone, tenant.Currency, adminEmail = user.Email, tenant.Status };

@@ -83,6 +83,23 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task Racing_registrations_for_one_slug_create_one_hospital_and_the_others_get_409()
+    {
+        var app = await CarebaseApp.Shared();
+        var slug = PlatformTestKit.NewSlug("race");
+        using var anonymous = app.Anonymous();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            anonymous.PostAsJsonAsync("/api/v1/tenants/register", PlatformTestKit.Registration(slug, $"owner{i}@{slug}.test"))));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        foreach (var lost in answers.Where(a => a.StatusCode != HttpStatusCode.Created))
+            await lost.ShouldBeProblemAsync(HttpStatusCode.Conflict, "slug_taken");
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<Tenant>().CountAsync(t => t.Slug == slug)));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Users.CountAsync(u => u.Email!.EndsWith("@" + slug + ".test"))));
+    }
+
+    [Fact]
     public async Task With_approval_required_a_verified_hospital_waits_for_a_super_admin()
     {
         await using var app = await CarebaseApp.CreateAsync(await TestDatabase.CreateDatabaseAsync("approval"),
