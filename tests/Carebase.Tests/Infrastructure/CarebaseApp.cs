@@ -19,7 +19,10 @@ namespace Carebase.Tests.Infrastructure;
 public sealed class CarebaseApp : WebApplicationFactory<Program>
 {
     public const string Password = "Correct-Horse-Battery-9";
-    static readonly Lazy<Task<CarebaseApp>> SharedApp = new(() => CreateAsync());
+    static readonly Lazy<Task<CarebaseApp>> SharedApp = new(() => CreateAsync(settings: new Dictionary<string, string?>
+    {
+        ["Carebase:Messaging:DispatcherEnabled"] = "true",
+    }));
 
     /// <summary>The instance most tests share.</summary>
     public static Task<CarebaseApp> Shared() => SharedApp.Value;
@@ -40,6 +43,8 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
     /// <summary>A new instance. Pass a connection string to use another database, and settings to override.</summary>
     public static async Task<CarebaseApp> CreateAsync(string? connectionString = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
+        // Another host on the shared database must not deliver its mail: the tests read the shared host's mailbox.
+        var sharedDatabase = connectionString is null;
         connectionString ??= (await TestDatabase.GetAsync()).ConnectionString;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "carebase-test-data-" + Guid.NewGuid().ToString("N")[..12]);
         var all = new Dictionary<string, string?>
@@ -47,6 +52,7 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
             ["Carebase:DataProtection:MasterKey"] = "q83vEjE5y1P1qtKNPr8s0qS1yhRz1R8mKpW1nJpBcyM=",
             ["Carebase:DemoMode"] = "false",
             ["Carebase:Messaging:PollInterval"] = "00:00:00.200",
+            ["Carebase:Messaging:DispatcherEnabled"] = sharedDatabase ? "false" : "true",
             ["Carebase:RateLimits:GeneralPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerIpPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerAccountPerMinute"] = "1000000",

@@ -1,8 +1,136 @@
+using Carebase.Api.Features.Accounts;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Operations;
+using Carebase.Api.Platform.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+
 namespace Carebase.Api.Features.Tenants;
 
 public static class TenantsEndpoints
 {
     public static IServiceCollection AddTenants(this IServiceCollection services) => services.AddScoped<TenantProvisioning>();
 
-    public static RouteGroupBuilder MapTenants(this RouteGroupBuilder api) => api;
+    public static RouteGroupBuilder MapTenants(this RouteGroupBuilder api)
+    {
+        var register = api.MapGroup("/tenants").WithTags("Tenants").AddEndpointFilter<ValidationFilter>();
+        register.MapPost("/register", Register).Public().RequireRateLimiting(RateLimits.AuthPolicy)
+            .WithSummary("Register a hospital and its first admin; the admin confirms their email to activate it");
+
+        var own = api.MapGroup("/tenant").WithTags("Tenants").AddEndpointFilter<ValidationFilter>();
+        own.MapGet("/", GetOwn).RequirePermission(Permissions.TenantRead)
+            .WithSummary("The caller's hospital settings (ETag carries the version)");
+        own.MapPatch("/", UpdateOwn).RequirePermission(Permissions.TenantManage)
+            .WithSummary("Change the hospital's settings (send If-Match with the ETag you read)");
+
+        api.MapPlatformTenants();
+        return api;
+    }
+
+    /// <summary>
+    /// Creates the hospital (PENDING), its schema, roles and first admin (email not yet confirmed),
+    /// queues the verification email and audits, all in one transaction.
+    /// </summary>
+    static async Task<Results<Created<RegisterTenantResponse>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterTenantRequest request, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails, AuditLog audit,
+        TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var admin = request.Admin!;
+        var tenant = new Tenant
+        {
+            Slug = request.Slug!, Name = request.HospitalName!.Trim(), SchemaName = TenantScope.SchemaFor(request.Slug!),
+            Timezone = request.Timezone!, Currency = request.Currency!, ContactEmail = admin.Email!.Trim(),
+            ContactPhone = Blank(request.ContactPhone), Address = Blank(request.Address), CreatedAt = now, UpdatedAt = now,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        User user;
+        try
+        {
+            user = await provisioning.CreateAsync(tenant,
+                new NewAdmin(admin.FirstName!, admin.LastName!, admin.Email!, admin.Password!, EmailConfirmed: false), ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "tenants_slug_key" })
+        {
+            // Two registrations raced for the same slug: the loser gets the same answer as if it had come second.
+            throw new ConflictException("slug_taken", $"The slug '{tenant.Slug}' is already taken.");
+        }
+        await emails.VerificationAsync(user, tenant.Name);
+        var actor = new AuditActor(user.Id, user.Email, [SystemRoles.HospitalAdmin], tenant.Id);
+        var details = new { tenant.Slug, tenant.Name, tenant.Timezone, tenant.Currency, adminEmail = user.Email, tenant.Status };
+        // The hospital's own trail starts with its registration; the platform trail lists every registration.
+        audit.Record("tenant.registered", "tenant", tenant.Id, details, actor: actor);
+        audit.Record("tenant.registered", "tenant", tenant.Id, details, actor: actor, platform: true);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/platform/tenants/{tenant.Id}", new RegisterTenantResponse(tenant.Id, tenant.Slug, tenant.Status));
+    }
+
+    static async Task<Ok<TenantSettingsResponse>> GetOwn(Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
+    {
+        var tenant = await OwnAsync(caller, db, tracked: false, ct);
+        http.Response.Headers.ETag = ETags.Of(tenant.Version);
+        return TypedResults.Ok(TenantSettingsResponse.From(tenant));
+    }
+
+    static async Task<Results<Ok<TenantSettingsResponse>, ValidationProblem, ProblemHttpResult>> UpdateOwn(
+        UpdateTenantRequest request, Caller caller, CarebaseDb db, AuditLog audit, SessionStore sessions, HttpContext http,
+        TimeProvider time, CancellationToken ct)
+    {
+        var tenant = await OwnAsync(caller, db, tracked: true, ct);
+        if (!ETags.Matches(http.Request.Headers.IfMatch, tenant.Version)) return Problems.PreconditionFailed();
+
+        if (request.Name is not null) tenant.Name = request.Name.Trim();
+        if (request.Timezone is not null) tenant.Timezone = request.Timezone;
+        if (request.Currency is not null) tenant.Currency = request.Currency;
+        if (request.SlotMinutes is { } slot) tenant.SlotMinutes = slot;
+        if (request.IdleTimeoutMinutes is { } idle) tenant.IdleTimeoutMinutes = idle;
+        if (request.ContactEmail is not null) tenant.ContactEmail = Blank(request.ContactEmail);
+        if (request.ContactPhone is not null) tenant.ContactPhone = Blank(request.ContactPhone);
+        if (request.Address is not null) tenant.Address = Blank(request.Address);
+        if (request.AllowPatientSelfRegistration is { } self) tenant.AllowPatientSelfRegistration = self;
+
+        var entry = db.Entry(tenant);
+        var changes = AuditLog.ChangesOf(entry);
+        if (changes.Count > 0)
+        {
+            tenant.UpdatedAt = time.GetUtcNow();
+            tenant.Version++; // the concurrency token: a writer that read the old version fails with 412
+            audit.Record("tenant.updated", "tenant", tenant.Id, changes);
+            await db.SaveChangesAsync(ct);
+            // Sessions cache the idle timeout; let the new one apply at once.
+            if (changes.ContainsKey("idleTimeoutMinutes")) sessions.ForgetAll();
+        }
+        http.Response.Headers.ETag = ETags.Of(tenant.Version);
+        return TypedResults.Ok(TenantSettingsResponse.From(tenant));
+    }
+
+    static async Task<Tenant> OwnAsync(Caller caller, CarebaseDb db, bool tracked, CancellationToken ct)
+    {
+        if (caller.TenantId is not { } id) throw new NotFoundException("The hospital");
+        var query = tracked ? db.Set<Tenant>() : db.Set<Tenant>().AsNoTracking();
+        return await query.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new NotFoundException("The hospital");
+    }
+
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Strong ETags over an integer version, and If-Match checks against them.</summary>
+public static class ETags
+{
+    public static string Of(int version) => $"\"{version}\"";
+
+    /// <summary>True when If-Match is absent, is <c>*</c>, or names the current version.</summary>
+    public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifMatch, int version)
+    {
+        if (ifMatch.Count == 0) return true;
+        if (!EntityTagHeaderValue.TryParseList(ifMatch, out var tags)) return false;
+        var current = new EntityTagHeaderValue(Of(version));
+        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: true));
+    }
 }

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Carebase.Api.Features.Insight;
+
+/// <summary>Filters of an audit trail listing (the hospital's or the platform's).</summary>
+public sealed record AuditLogQuery(
+    Guid? UserId, string? Action, string? ResourceType, string? ResourceId, string? Outcome, DateTimeOffset? From, DateTimeOffset? To,
+    int? Page, int? PageSize) : IValidatable
+{
+    static readonly string[] Outcomes = [AuditOutcome.Success, AuditOutcome.Failure, AuditOutcome.Denied];
+
+    public void Validate(FieldErrors errors)
+    {
+        errors.OneOf(Outcome, Outcomes, "outcome", required: false);
+        errors.MaxLength(Action, 100, "action");
+        errors.MaxLength(ResourceType, 100, "resourceType");
+        errors.MaxLength(ResourceId, 200, "resourceId");
+        if (From is { } f && To is { } t && f > t) errors.Add("to", "Must not be before 'from'.");
+        Paging.Validate(Page, PageSize, errors);
+    }
+}
+
+/// <summary>One audit entry as the API shows it (changes as JSON, hashes in hex).</summary>
+public sealed record AuditLogItem(
+    long Seq, Guid Id, DateTimeOffset OccurredAt, Guid? TenantId, Guid? UserId, string? UserEmail, string[] Roles, string Action,
+    string ResourceType, string? ResourceId, JsonElement? Changes, string Outcome, string? Ip, string? UserAgent, string? RequestId,
+    string Hash, string PrevHash)
+{
+    public static AuditLogItem From(AuditRecord a) => new(a.Seq, a.Id, a.OccurredAt, a.TenantId, a.UserId, a.UserEmail, a.Roles,
+        a.Action, a.ResourceType, a.ResourceId, a.Changes is null ? null : JsonDocument.Parse(a.Changes).RootElement.Clone(),
+        a.Outcome, a.Ip, a.UserAgent, a.RequestId, Convert.ToHexStringLower(a.Hash ?? []), Convert.ToHexStringLower(a.PrevHash ?? []));
+}
+
+/// <summary>
+/// The result of re-walking a trail: how many rows were checked, and the first row whose hash does
+/// not match its content, whose link does not match its predecessor's hash, or that follows a gap.
+/// </summary>
+public sealed record AuditVerifyResponse(bool Intact, long Checked, long? FirstBrokenSeq);
+
+/// <summary>Reads and verifies the audit trails. Both are append-only tables chained by <c>platform.audit_chain()</c>.</summary>
+public static class AuditTrail
+{
+    public const string TenantTable = "audit_log";          // through the request's search_path
+    public const string PlatformTable = "platform.audit_log";
+
+    public static async Task<PageOf<AuditLogItem>> ListAsync<T>(IQueryable<T> trail, AuditLogQuery q, CancellationToken ct) where T : AuditRecord
+    {
+        var rows = trail.AsNoTracking();
+        if (q.UserId is { } user) rows = rows.Where(a => a.UserId == user);
+        if (!string.IsNullOrWhiteSpace(q.Action)) rows = rows.Where(a => a.Action == q.Action);
+        if (!string.IsNullOrWhiteSpace(q.ResourceType)) rows = rows.Where(a => a.ResourceType == q.ResourceType);
+        if (!string.IsNullOrWhiteSpace(q.ResourceId)) rows = rows.Where(a => a.ResourceId == q.ResourceId);
+        if (!string.IsNullOrWhiteSpace(q.Outcome)) rows = rows.Where(a => a.Outcome == q.Outcome);
+        if (q.From is { } from) { var f = from.ToUniversalTime(); rows = rows.Where(a => a.OccurredAt >= f); }
+        if (q.To is { } to) { var t = to.ToUniversalTime(); rows = rows.Where(a => a.OccurredAt <= t); }
+        var (page, size, skip) = Paging.Of(q.Page, q.PageSize);
+        var total = await rows.CountAsync(ct);
+        var items = await rows.OrderByDescending(a => a.Seq).Skip(skip).Take(size).ToListAsync(ct);
+        return new PageOf<AuditLogItem>(items.Select(AuditLogItem.From).ToList(), page, size, total);
+    }
+
+    /// <summary>
+    /// One pass over the trail in SQL: each row's hash is recomputed with <c>platform.audit_hash</c>,
+    /// each prev_hash compared with the previous row's hash, and seq checked for gaps.
+    /// </summary>
+    public static async Task<AuditVerifyResponse> VerifyAsync(CarebaseDb db, string table, CancellationToken ct)
+    {
+        if (table is not (TenantTable or PlatformTable)) throw new ArgumentException("Not an audit trail", nameof(table));
+        await db.Database.OpenConnectionAsync(ct); // opening through EF sets the tenant's search_path
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"""
+                SELECT count(*), min(seq) FILTER (WHERE broken)
+                FROM (
+                    SELECT seq,
+                           hash IS DISTINCT FROM platform.audit_hash(prev_hash, seq, occurred_at, tenant_id, user_id, user_email, roles,
+                                   action, resource_type, resource_id, changes, outcome, ip, user_agent, request_id)
+                           OR prev_hash IS DISTINCT FROM coalesce(lag(hash) OVER w, '\x'::bytea)
+                           OR seq <> row_number() OVER w AS broken
+                    FROM {table}
+                    WINDOW w AS (ORDER BY seq)
+                ) chain
+                """, (NpgsqlConnection)db.Database.GetDbConnection());
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            var (count, broken) = (r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1));
+            return new AuditVerifyResponse(broken is null, count, broken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using Carebase.Api.Platform.Errors;
+
+namespace Carebase.Api.Features.Tenants;
+
+/// <summary>A page of a list: the items, where the page starts and how many there are in all.</summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+/// <summary>Paging query parameters shared by the lists of this feature and of Insight.</summary>
+public static class Paging
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public static void Validate(int? page, int? pageSize, FieldErrors errors)
+    {
+        if (page is < 1) errors.Add("page", "Must be 1 or more.");
+        errors.Range(pageSize, 1, MaxPageSize, "pageSize");
+    }
+
+    public static (int page, int size, int skip) Of(int? page, int? pageSize)
+    {
+        var (p, s) = (page ?? 1, pageSize ?? DefaultPageSize);
+        return (p, s, (p - 1) * s);
+    }
+}
+
+/// <summary>The settings every hospital has; checked the same way on registration and on update.</summary>
+public static partial class TenantRules
+{
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
+    public static partial Regex Slug();
+
+    /// <summary>Active ISO 4217 currency codes.</summary>
+    public static readonly IReadOnlySet<string> Currencies = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD",
+        "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE",
+        "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF",
+        "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS",
+        "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+        "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR",
+        "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK",
+        "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
+        "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR",
+        "ZMW", "ZWL",
+    };
+
+    public static void Timezone(string? value, string field, FieldErrors errors, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value)) { if (required) errors.Add(field, "This field is required."); return; }
+        // IANA ids only ("Europe/Paris"); Windows ids would resolve on some machines and not on others.
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) || !zone.HasIanaId)
+            errors.Add(field, "Must be an IANA time zone id, such as 'Europe/London' or 'Asia/Kolkata'.");
+    }
+
+    public static void Currency(string? value, string field, FieldErrors errors, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value)) { if (required) errors.Add(field, "This field is required."); return; }
+        if (!Currencies.Contains(value)) errors.Add(field, "Must be an ISO 4217 currency code in upper case, such as 'USD' or 'EUR'.");
+    }
+}
+
+public sealed record RegisterAdmin(string? FirstName, string? LastName, string? Email, string? Password);
+
+/// <summary>Self-service registration of a hospital and its first admin.</summary>
+public sealed record RegisterTenantRequest(
+    string? HospitalName, string? Slug, string? Timezone, string? Currency, string? ContactPhone, string? Address, RegisterAdmin? Admin)
+    : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (errors.Required(HospitalName, "hospitalName")) errors.MaxLength(HospitalName, 200, "hospitalName");
+        if (errors.Required(Slug, "slug") && !TenantRules.Slug().IsMatch(Slug!))
+            errors.Add("slug", "Must be 2-40 characters: lower-case letters, digits and hyphens, starting with a letter.");
+        TenantRules.Timezone(Timezone, "timezone", errors);
+        TenantRules.Currency(Currency, "currency", errors);
+        errors.MaxLength(ContactPhone, 40, "contactPhone");
+        errors.MaxLength(Address, 500, "address");
+        if (Admin is null) { errors.Add("admin", "This field is required."); return; }
+        if (errors.Required(Admin.FirstName, "admin.firstName")) errors.MaxLength(Admin.FirstName, 100, "admin.firstName");
+        if (errors.Required(Admin.LastName, "admin.lastName")) errors.MaxLength(Admin.LastName, 100, "admin.lastName");
+        errors.Email(Admin.Email, "admin.email");
+        errors.Required(Admin.Password, "admin.password");
+    }
+}
+
+public sealed record RegisterTenantResponse(Guid Id, string Slug, string Status);
+
+/// <summary>The hospital's own settings (GET /tenant); the ETag header carries <see cref="Version"/>.</summary>
+public sealed record TenantSettingsResponse(
+    Guid Id, string Slug, string Name, string Status, string Timezone, string Currency, int SlotMinutes, int IdleTimeoutMinutes,
+    string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
+    int Version, DateTimeOffset UpdatedAt)
+{
+    public static TenantSettingsResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.Status, t.Timezone, t.Currency, t.SlotMinutes,
+        t.IdleTimeoutMinutes, t.ContactEmail, t.ContactPhone, t.Address, t.AllowPatientSelfRegistration, t.MaxUsers, t.MaxPatients,
+        t.Version, t.UpdatedAt);
+}
+
+/// <summary>
+/// A partial update of the hospital's settings: a field left out (or null) keeps its value; an empty
+/// string clears the optional contact fields.
+/// </summary>
+public sealed record UpdateTenantRequest(
+    string? Name, string? Timezone, string? Currency, int? SlotMinutes, int? IdleTimeoutMinutes, string? ContactEmail,
+    string? ContactPhone, string? Address, bool? AllowPatientSelfRegistration) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (Name is not null) { if (errors.Required(Name, "name")) errors.MaxLength(Name, 200, "name"); }
+        if (Timezone is not null) TenantRules.Timezone(Timezone, "timezone", errors);
+        if (Currency is not null) TenantRules.Currency(Currency, "currency", errors);
+        errors.Range(SlotMinutes, 5, 240, "slotMinutes");
+        errors.Range(IdleTimeoutMinutes, 1, 1440, "idleTimeoutMinutes");
+        if (!string.IsNullOrEmpty(ContactEmail)) errors.Email(ContactEmail, "contactEmail");
+        errors.MaxLength(ContactPhone, 40, "contactPhone");
+        errors.MaxLength(Address, 500, "address");
+    }
+}
+
+/// <summary>Query of GET /platform/tenants.</summary>
+public sealed record TenantListQuery(string? Status, string? Q, int? Page, int? PageSize) : IValidatable
+{
+    public static readonly string[] Statuses =
+        [TenantStatus.Pending, TenantStatus.Verified, TenantStatus.Active, TenantStatus.Suspended, TenantStatus.Inactive];
+
+    public void Validate(FieldErrors errors)
+    {
+        errors.OneOf(Status, Statuses, "status", required: false);
+        errors.MaxLength(Q, 200, "q");
+        Paging.Validate(Page, PageSize, errors);
+    }
+}
+
+public sealed record PlatformTenantSummary(
+    Guid Id, string Slug, string Name, string Status, bool IsDemo, int Users, int? MaxUsers, int? MaxPatients, DateTimeOffset CreatedAt);
+
+public sealed record TenantCounts(int Users, int ActiveUsers, int OpenSessions, int? Patients);
+
+public sealed record PlatformTenantDetail(
+    Guid Id, string Slug, string Name, string SchemaName, string Status, string? StatusReason, bool IsDemo, string Timezone,
+    string Currency, int SlotMinutes, int IdleTimeoutMinutes, string? ContactEmail, string? ContactPhone, string? Address,
+    int? MaxUsers, int? MaxPatients, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? VerifiedAt,
+    DateTimeOffset? ActivatedAt, DateTimeOffset? SuspendedAt, int Version, TenantCounts Counts)
+{
+    public static PlatformTenantDetail From(Tenant t, TenantCounts counts) => new(t.Id, t.Slug, t.Name, t.SchemaName, t.Status,
+        t.StatusReason, t.IsDemo, t.Timezone, t.Currency, t.SlotMinutes, t.IdleTimeoutMinutes, t.ContactEmail, t.ContactPhone,
+        t.Address, t.MaxUsers, t.MaxPatients, t.CreatedAt, t.UpdatedAt, t.VerifiedAt, t.ActivatedAt, t.SuspendedAt, t.Version, counts);
+}
+
+/// <summary>Body of activate, suspend and deactivate (optional; the reason is kept on the tenant and in the audit trail).</summary>
+public sealed record TenantStatusChangeRequest(string? Reason) : IValidatable
+{
+    public void Validate(FieldErrors errors) => errors.MaxLength(Reason, 500, "reason");
+}
+
+public sealed record TenantStatusResponse(Guid Id, string Status, string? StatusReason, int Version);
+
+/// <summary>Both limits are set by each request: null (or left out) means unlimited.</summary>
+public sealed record TenantLimitsRequest(int? MaxUsers, int? MaxPatients) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (MaxUsers is < 1) errors.Add("maxUsers", "Must be a positive whole number, or null for no limit.");
+        if (MaxPatients is < 1) errors.Add("maxPatients", "Must be a positive whole number, or null for no limit.");
+    }
+}
+
+public sealed record TenantLimitsResponse(Guid Id, int? MaxUsers, int? MaxPatients, int Version);
+
+public sealed record ResetAdminPasswordResponse(int AdminsNotified);
+
+public sealed record TenantsByStatus(int Pending, int Verified, int Active, int Suspended, int Inactive, int Total);
+public sealed record UserMetrics(int Total, int Active, int SuperAdmins);
+public sealed record OutboxMetrics(int Pending, int Failed, int SentLast24Hours);
+public sealed record SignInMetrics(int Succeeded, int Failed);
+
+/// <summary>Platform-wide numbers for the super admin; sign-ins count the last 24 hours of every audit trail.</summary>
+public sealed record PlatformMetricsResponse(
+    DateTimeOffset At, TenantsByStatus Tenants, UserMetrics Users, int OpenSessions, OutboxMetrics Outbox, SignInMetrics SignInsLast24Hours);
