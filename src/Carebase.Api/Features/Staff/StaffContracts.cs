@@ -27,9 +27,10 @@ public sealed record UserResponse(
     Guid Id, string Email, string FirstName, string LastName, string? Phone, bool IsActive, bool MustChangePassword,
     IReadOnlyList<RoleRef> Roles, IReadOnlyList<Guid> DepartmentIds, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt)
 {
+    // Times at the database's microsecond precision, so an answer built from memory equals one read back later.
     public static UserResponse From(User u, IReadOnlyList<RoleRef> roles, IReadOnlyList<Guid> departmentIds) =>
         new(u.Id, u.Email!, u.FirstName, u.LastName, u.PhoneNumber, u.IsActive, u.MustChangePassword,
-            roles, departmentIds, u.CreatedAt, u.LastLoginAt);
+            roles, departmentIds, StaffETags.Truncate(u.CreatedAt), u.LastLoginAt is { } l ? StaffETags.Truncate(l) : null);
 }
 
 /// <summary>Query of GET /users: <c>q</c> matches name or email (case-insensitive); <c>role</c> is a role name or id.</summary>
