@@ -16,15 +16,16 @@ public static class RolesEndpoints
     public static RouteGroupBuilder MapRoles(this RouteGroupBuilder api)
     {
         var roles = api.MapGroup("/roles").WithTags("Roles").AddEndpointFilter<ValidationFilter>();
-        roles.MapGet("/", List).RequirePermission(Permissions.RolesRead)
+        roles.MapGet("/", List).RequirePermission(Permissions.RolesRead).ProducesValidationProblem(422)
             .WithSummary("List roles (system and custom) with their permissions and how many accounts hold each");
-        roles.MapGet("/{id:guid}", Get).RequirePermission(Permissions.RolesRead)
+        roles.MapGet("/{id:guid}", Get).RequirePermission(Permissions.RolesRead).ProducesProblem(404)
             .WithSummary("A role (ETag for If-Match)");
-        roles.MapPost("/", Create).RequirePermission(Permissions.RolesWrite)
+        roles.MapPost("/", Create).RequirePermission(Permissions.RolesWrite).ProducesValidationProblem(422).ProducesProblem(409)
             .WithSummary("Create a custom role from permission codes (see GET /permissions)");
         roles.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.RolesWrite)
+            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Rename a custom role or change its permissions; takes effect on its holders' next request");
-        roles.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.RolesWrite)
+        roles.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.RolesWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Delete a custom role that nobody holds");
 
         api.MapGroup("/permissions").WithTags("Roles").AddEndpointFilter<ValidationFilter>()

@@ -21,19 +21,21 @@ public static class UsersEndpoints
     {
         var users = api.MapGroup("/users").WithTags("Users").AddEndpointFilter<ValidationFilter>();
 
-        users.MapGet("/", List).RequirePermission(Permissions.UsersRead)
+        users.MapGet("/", List).RequirePermission(Permissions.UsersRead).ProducesValidationProblem(422)
             .WithSummary("List staff, sorted by last name; filter by q (name or email), role (name or id), departmentId, isActive");
-        users.MapGet("/{id:guid}", Get).RequirePermission(Permissions.UsersRead).WithName("GetUser")
+        users.MapGet("/{id:guid}", Get).RequirePermission(Permissions.UsersRead).ProducesProblem(404)
             .WithSummary("A staff account (ETag for If-Match)");
-        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite)
+        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite).ProducesValidationProblem(422).ProducesProblem(409)
             .WithSummary("Create a staff account; it must choose its own password at first sign-in");
         users.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.UsersWrite)
+            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Change name, phone, roles or departments (If-Match supported)");
-        users.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.UsersWrite)
+        users.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Deactivate an account; all its sessions end at once");
-        users.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.UsersWrite)
+        users.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Reactivate an account (counts against the user limit)");
         users.MapPost("/{id:guid}/reset-password", ResetPassword).RequirePermission(Permissions.UsersWrite)
+            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Set a temporary password (204) or email a reset link (202); all sessions end either way");
         return api;
     }
