@@ -133,6 +133,32 @@ public sealed class RolesTests
     }
 
     [Fact]
+    public async Task Deleting_a_role_while_it_is_being_assigned_never_loses_an_assignment()
+    {
+        var app = await CarebaseApp.Shared();
+        var tenant = await app.NewTenantAsync();
+        using var admin = await tenant.AdminAsync();
+        var id = (await (await admin.PostAsJsonAsync("/api/v1/roles", new { name = "Runner", permissions = new[] { "queue:read" } }))
+            .JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var users = new List<Guid>();
+        for (var i = 0; i < 6; i++) users.Add((await tenant.CreateUserAsync("NURSE")).id);
+
+        var assignments = users.Select(u => admin.PatchAsJsonAsync($"/api/v1/users/{u}", new { roleIds = new[] { id } })).ToList();
+        var delete = admin.DeleteAsync($"/api/v1/roles/{id}");
+        var assigned = await Task.WhenAll(assignments);
+        var deleted = await delete;
+
+        Assert.All(assigned, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, (HttpStatusCode)422 }));
+        var succeeded = assigned.Count(r => r.StatusCode == HttpStatusCode.OK);
+        var holders = await app.WithDbAsync(db => db.Set<Carebase.Api.Features.Staff.UserRole>().CountAsync(ur => ur.RoleId == id), tenant);
+        if (deleted.StatusCode == HttpStatusCode.NoContent)
+            Assert.Equal(0, succeeded); // every assignment that answered 200 would have been silently cascaded away
+        else
+            await deleted.ShouldBeProblemAsync(HttpStatusCode.Conflict, "role_in_use");
+        Assert.Equal(succeeded, holders);
+    }
+
+    [Fact]
     public async Task A_permission_change_takes_effect_on_the_holders_next_request()
     {
         var app = await CarebaseApp.Shared();
