@@ -106,13 +106,12 @@ static class StaffETags
     // Microseconds: what timestamptz keeps, so the value read back matches the one just written.
     public static string Of(Role r) => $"\"{r.UpdatedAt.UtcTicks / 10:x}\"";
 
-    /// <summary>True when the request has no If-Match, or one that names <paramref name="etag"/> (or *).</summary>
+    /// <summary>True when the request has no If-Match, or one that names <paramref name="etag"/> (or *). Strong comparison, as RFC 9110 asks.</summary>
     public static bool Matches(HttpContext http, string etag)
     {
         var header = http.Request.Headers.IfMatch;
         if (header.Count == 0) return true;
-        return header.SelectMany(h => (h ?? "").Split(',')).Select(t => t.Trim())
-            .Any(t => t == "*" || t == etag || t == "W/" + etag);
+        return header.SelectMany(h => (h ?? "").Split(',')).Select(t => t.Trim()).Any(t => t == "*" || t == etag);
     }
 
     /// <summary>Microsecond precision, as PostgreSQL stores it.</summary>

@@ -179,6 +179,28 @@ public sealed class RolesTests
     }
 
     [Fact]
+    public async Task Update_with_a_stale_If_Match_is_412()
+    {
+        var app = await CarebaseApp.Shared();
+        var tenant = await app.NewTenantAsync();
+        using var admin = await tenant.AdminAsync();
+        var id = (await (await admin.PostAsJsonAsync("/api/v1/roles", new { name = "Scribe", permissions = new[] { "visits:read" } }))
+            .JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var etag = (await admin.GetAsync($"/api/v1/roles/{id}")).Headers.ETag!;
+        var changed = await admin.PatchAsJsonAsync($"/api/v1/roles/{id}", new { description = "Writes things down" });
+        await changed.EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/roles/{id}") { Content = JsonContent.Create(new { name = "Lost Update" }) };
+        stale.Headers.IfMatch.Add(etag);
+        await (await admin.SendAsync(stale)).ShouldBeProblemAsync(HttpStatusCode.PreconditionFailed, "stale_version");
+
+        using var fresh = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/roles/{id}") { Content = JsonContent.Create(new { name = "Scribe II" }) };
+        fresh.Headers.IfMatch.Add(changed.Headers.ETag!);
+        Assert.Equal("Scribe II", (await (await admin.SendAsync(fresh)).JsonAsync())["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Another_tenants_role_is_404_on_every_route()
     {
         var app = await CarebaseApp.Shared();

@@ -60,6 +60,22 @@ public sealed class UserLifecycleTests
     }
 
     [Fact]
+    public async Task A_deactivated_account_cannot_be_given_a_new_password_until_reactivated()
+    {
+        var app = await CarebaseApp.Shared();
+        var tenant = await app.NewTenantAsync();
+        using var admin = await tenant.AdminAsync();
+        var (id, email) = await tenant.CreateUserAsync("NURSE");
+        await (await admin.PostAsync($"/api/v1/users/{id}/deactivate", null)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        await (await admin.PostAsJsonAsync($"/api/v1/users/{id}/reset-password", new { temporaryPassword = TemporaryPassword }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "account_deactivated");
+
+        await (await admin.PostAsync($"/api/v1/users/{id}/activate", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await app.LoginAsync(email); // the old password still works: the refused reset changed nothing
+    }
+
+    [Fact]
     public async Task You_cannot_deactivate_yourself()
     {
         var app = await CarebaseApp.Shared();
