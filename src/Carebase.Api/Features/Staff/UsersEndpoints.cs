@@ -1,0 +1,281 @@
+using System.Security.Cryptography;
+using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Features.Staff;
+
+/// <summary>
+/// Staff accounts of the caller's hospital: create, list, read, update, deactivate, activate and
+/// admin-triggered password reset. Patient portal accounts are not staff and do not appear here.
+/// </summary>
+public static class UsersEndpoints
+{
+    public static RouteGroupBuilder MapUsers(this RouteGroupBuilder api)
+    {
+        var users = api.MapGroup("/users").WithTags("Users").AddEndpointFilter<ValidationFilter>();
+
+        users.MapGet("/", List).RequirePermission(Permissions.UsersRead).ProducesValidationProblem(422)
+            .WithSummary("List staff, sorted by last name; filter by q (name or email), role (name or id), departmentId, isActive");
+        users.MapGet("/{id:guid}", Get).RequirePermission(Permissions.UsersRead).ProducesProblem(404)
+            .WithSummary("A staff account (ETag for If-Match)");
+        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite).ProducesValidationProblem(422).ProducesProblem(409)
+            .WithSummary("Create a staff account; it must choose its own password at first sign-in");
+        users.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.UsersWrite)
+            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
+            .WithSummary("Change name, phone, roles or departments (If-Match supported)");
+        users.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Deactivate an account; all its sessions end at once");
+        users.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Reactivate an account (counts against the user limit)");
+        users.MapPost("/{id:guid}/reset-password", ResetPassword).RequirePermission(Permissions.UsersWrite)
+            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Set a temporary password (204) or email a reset link (202); all sessions end either way");
+        return api;
+    }
+
+    static async Task<Ok<ListPage<UserResponse>>> List([AsParameters] UserListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
+    {
+        var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
+        var users = StaffRules.Staff(db, TenantOf(caller)).AsNoTracking();
+        if (StaffFields.Clean(query.Q) is { } q)
+        {
+            var pattern = "%" + q.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+            users = users.Where(u => EF.Functions.ILike(u.FirstName + " " + u.LastName, pattern) || EF.Functions.ILike(u.Email!, pattern));
+        }
+        if (StaffFields.Clean(query.Role) is { } role)
+        {
+            var roleIds = Guid.TryParse(role, out var rid)
+                ? [rid]
+                : await db.Set<Role>().Where(r => r.Name == role).Select(r => r.Id).ToListAsync(ct);
+            users = users.Where(u => db.Set<UserRole>().Any(ur => ur.UserId == u.Id && roleIds.Contains(ur.RoleId)));
+        }
+        if (query.DepartmentId is { } dep)
+            users = users.Where(u => db.Set<UserDepartment>().Any(ud => ud.UserId == u.Id && ud.DepartmentId == dep));
+        if (query.IsActive is { } active) users = users.Where(u => u.IsActive == active);
+
+        var total = await users.CountAsync(ct);
+        var rows = await users.OrderBy(u => u.LastName).ThenBy(u => u.FirstName).ThenBy(u => u.Id)
+            .Skip((page - 1) * size).Take(size).ToListAsync(ct);
+        var items = await ResponsesAsync(db, rows, ct);
+        return TypedResults.Ok(new ListPage<UserResponse>(items, page, size, total));
+    }
+
+    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
+    {
+        var user = await StaffRules.Staff(db, TenantOf(caller)).AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("The user");
+        http.Response.Headers.ETag = StaffETags.Of(user);
+        return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
+    }
+
+    static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateUserRequest request, Caller caller, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails,
+        AuditLog audit, CancellationToken ct)
+    {
+        var tenantId = TenantOf(caller);
+        var roleIds = request.RoleIds!.Distinct().ToArray();
+        var departmentIds = (request.DepartmentIds ?? []).Distinct().ToArray();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var tenant = await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var roles = await StaffRules.AssignableRolesAsync(db, roleIds, "roleIds", ct);
+        await StaffRules.EnsureDepartmentsAsync(db, departmentIds, "departmentIds", ct);
+        StaffRules.EnsureNoEscalation(caller, roles.SelectMany(r => r.Permissions));
+        await StaffRules.EnsureSeatAsync(db, tenant, ct);
+
+        var emailed = request.TemporaryPassword is null;
+        var user = await provisioning.CreateUserAsync(tenantId, request.FirstName!, request.LastName!, request.Email!,
+            request.TemporaryPassword ?? RandomPassword(), mustChangePassword: true, emailConfirmed: true,
+            passwordField: "temporaryPassword", ct);
+        user.PhoneNumber = StaffFields.Clean(request.Phone);
+        foreach (var role in roles) db.Add(new UserRole { UserId = user.Id, RoleId = role.Id });
+        foreach (var dep in departmentIds) db.Add(new UserDepartment { UserId = user.Id, DepartmentId = dep });
+        if (emailed) await emails.WelcomeAsync(user, tenant.Name);
+        audit.Record("user.created", "user", user.Id, new
+        {
+            email = user.Email, firstName = user.FirstName, lastName = user.LastName, phone = user.PhoneNumber,
+            roles = roles.Select(r => r.Name).ToArray(), departmentIds, setPasswordEmailed = emailed,
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+
+        var response = UserResponse.From(user, roles.Select(r => new RoleRef(r.Id, r.Name)).ToArray(), departmentIds);
+        return TypedResults.Created($"/api/v1/users/{user.Id}", response);
+    }
+
+    static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, UpdateUserRequest request, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, HttpContext http,
+        TimeProvider time, CancellationToken ct)
+    {
+        var tenantId = TenantOf(caller);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Role changes can take away the last admin, so they serialise on the tenant like other changes to who may act.
+        if (request.RoleIds is not null) await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("The user");
+        if (!StaffETags.Matches(http, StaffETags.Of(user))) return Problems.PreconditionFailed();
+
+        if (request.FirstName is not null) user.FirstName = request.FirstName.Trim();
+        if (request.LastName is not null) user.LastName = request.LastName.Trim();
+        if (request.Phone is not null) user.PhoneNumber = StaffFields.Clean(request.Phone);
+        var changes = AuditLog.ChangesOf(db.Entry(user));
+
+        var rolesChanged = false;
+        if (request.RoleIds is not null)
+        {
+            var current = await db.Set<UserRole>().Where(ur => ur.UserId == id).ToListAsync(ct);
+            var roles = await StaffRules.AssignableRolesAsync(db, request.RoleIds, "roleIds", ct);
+            var wanted = roles.Select(r => r.Id).ToHashSet();
+            var added = roles.Where(r => current.All(c => c.RoleId != r.Id)).ToArray();
+            var removed = current.Where(c => !wanted.Contains(c.RoleId)).ToArray();
+            StaffRules.EnsureNoEscalation(caller, added.SelectMany(r => r.Permissions));
+            if (user.IsActive && await StaffRules.IsAdminAsync(db, id, ct) && roles.All(r => r.Name != SystemRoles.HospitalAdmin))
+                await StaffRules.EnsureAnotherAdminAsync(db, tenantId, id, ct);
+            if (added.Length > 0 || removed.Length > 0)
+            {
+                rolesChanged = true;
+                db.RemoveRange(removed);
+                foreach (var role in added) db.Add(new UserRole { UserId = id, RoleId = role.Id });
+                var names = await db.Set<Role>().Where(r => current.Select(c => c.RoleId).Contains(r.Id)).Select(r => r.Name).ToListAsync(ct);
+                changes["roles"] = new { from = names.Order().ToArray(), to = roles.Select(r => r.Name).ToArray() };
+            }
+        }
+        if (request.DepartmentIds is not null)
+        {
+            var wanted = request.DepartmentIds.Distinct().ToArray();
+            await StaffRules.EnsureDepartmentsAsync(db, wanted, "departmentIds", ct);
+            var current = await db.Set<UserDepartment>().Where(ud => ud.UserId == id).ToListAsync(ct);
+            if (!current.Select(c => c.DepartmentId).ToHashSet().SetEquals(wanted))
+            {
+                db.RemoveRange(current.Where(c => !wanted.Contains(c.DepartmentId)));
+                foreach (var dep in wanted.Where(d => current.All(c => c.DepartmentId != d)))
+                    db.Add(new UserDepartment { UserId = id, DepartmentId = dep });
+                changes["departmentIds"] = new { from = current.Select(c => c.DepartmentId).ToArray(), to = wanted };
+            }
+        }
+
+        if (changes.Count > 0)
+        {
+            user.UpdatedAt = time.GetUtcNow();
+            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            audit.Record("user.updated", "user", id, changes);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        if (rolesChanged) sessions.ForgetUser(id); // the next request loads the new permissions
+
+        http.Response.Headers.ETag = StaffETags.Of(user);
+        return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
+    }
+
+    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Deactivate(
+        Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        var tenantId = TenantOf(caller);
+        if (id == caller.UserId)
+            return Problems.Conflict("cannot_deactivate_self", "You cannot deactivate your own account; ask another administrator.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("The user");
+        if (user.IsActive)
+        {
+            if (await StaffRules.IsAdminAsync(db, id, ct)) await StaffRules.EnsureAnotherAdminAsync(db, tenantId, id, ct);
+            user.IsActive = false;
+            user.UpdatedAt = time.GetUtcNow();
+            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            audit.Record("user.deactivated", "user", id, new { isActive = new { from = true, to = false } });
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        await sessions.RevokeAllAsync(id, "deactivated", ct);
+        return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
+    }
+
+    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Activate(
+        Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        var tenantId = TenantOf(caller);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var tenant = await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("The user");
+        if (!user.IsActive)
+        {
+            await StaffRules.EnsureSeatAsync(db, tenant, ct);
+            user.IsActive = true;
+            user.UpdatedAt = time.GetUtcNow();
+            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            audit.Record("user.activated", "user", id, new { isActive = new { from = false, to = true } });
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        sessions.ForgetUser(id);
+        return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
+    }
+
+    static async Task<Results<NoContent, Accepted, ValidationProblem, ProblemHttpResult>> ResetPassword(
+        Guid id, ResetUserPasswordRequest? request, Caller caller, CarebaseDb db, UserManager<User> users, PasswordPolicy passwords,
+        AccountEmails emails, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        var user = await StaffRules.Staff(db, TenantOf(caller)).SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("The user");
+        if (!user.IsActive)
+            return Problems.Conflict("account_deactivated", "The account is deactivated; activate it before resetting its password.");
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var temporary = request?.TemporaryPassword;
+        if (temporary is not null)
+        {
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            TenantProvisioning.ThrowIfFailed(await users.ResetPasswordAsync(user, token, temporary), "temporaryPassword");
+            var now = time.GetUtcNow();
+            user.MustChangePassword = true;
+            user.PasswordChangedAt = user.UpdatedAt = now;
+            // An admin reset also lifts a lockout: the account gets a known password from someone who checked who they are.
+            user.LockoutEnd = null;
+            user.AccessFailedCount = 0;
+            passwords.Remember(user);
+        }
+        else
+        {
+            await emails.PasswordResetAsync(user);
+        }
+        audit.Record("user.password_reset", "user", id, new { mode = temporary is null ? "EMAIL_LINK" : "TEMPORARY_PASSWORD" });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await sessions.RevokeAllAsync(id, "admin-password-reset", ct);
+        return temporary is null ? TypedResults.Accepted((string?)null) : TypedResults.NoContent();
+    }
+
+    /// <summary>Responses for <paramref name="users"/> with their roles and departments, in two queries.</summary>
+    static async Task<List<UserResponse>> ResponsesAsync(CarebaseDb db, IReadOnlyList<User> users, CancellationToken ct)
+    {
+        var ids = users.Select(u => u.Id).ToArray();
+        var roles = (await (from ur in db.Set<UserRole>().AsNoTracking()
+                            join r in db.Set<Role>().AsNoTracking() on ur.RoleId equals r.Id
+                            where ids.Contains(ur.UserId)
+                            select new { ur.UserId, r.Id, r.Name }).ToListAsync(ct))
+            .ToLookup(x => x.UserId, x => new RoleRef(x.Id, x.Name));
+        var departments = (await db.Set<UserDepartment>().AsNoTracking().Where(ud => ids.Contains(ud.UserId)).ToListAsync(ct))
+            .ToLookup(x => x.UserId, x => x.DepartmentId);
+        return users.Select(u => UserResponse.From(u,
+            roles[u.Id].OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToArray(),
+            departments[u.Id].Order().ToArray())).ToList();
+    }
+
+    /// <summary>Staff routes belong to a hospital; a platform account has none to manage.</summary>
+    internal static Guid TenantOf(Caller caller) =>
+        caller.TenantId ?? throw new ForbiddenException("tenant_required", "Only a hospital's accounts can manage its staff.");
+
+    /// <summary>A password nobody knows, for accounts that will set their own through the emailed link.</summary>
+    static string RandomPassword() =>
+        RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@", 32);
+}
