@@ -49,7 +49,7 @@ public static class AuditTrail
     public const string TenantTable = "audit_log";          // through the request's search_path
     public const string PlatformTable = "platform.audit_log";
 
-    public static async Task<PageOf<AuditLogItem>> ListAsync<T>(IQueryable<T> trail, AuditLogQuery q, CancellationToken ct) where T : AuditRecord
+    public static async Task<Paged<AuditLogItem>> ListAsync<T>(IQueryable<T> trail, AuditLogQuery q, CancellationToken ct) where T : AuditRecord
     {
         var rows = trail.AsNoTracking();
         if (q.UserId is { } user) rows = rows.Where(a => a.UserId == user);
@@ -62,7 +62,7 @@ public static class AuditTrail
         var (page, size, skip) = Paging.Of(q.Page, q.PageSize);
         var total = await rows.CountAsync(ct);
         var items = await rows.OrderByDescending(a => a.Seq).Skip(skip).Take(size).ToListAsync(ct);
-        return new PageOf<AuditLogItem>(items.Select(AuditLogItem.From).ToList(), page, size, total);
+        return new Paged<AuditLogItem>(items.Select(AuditLogItem.From).ToList(), page, size, total);
     }
 
     /// <summary>

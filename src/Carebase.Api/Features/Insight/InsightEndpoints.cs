@@ -25,13 +25,13 @@ public static class InsightEndpoints
         return api;
     }
 
-    static async Task<Ok<PageOf<AuditLogItem>>> TenantAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
+    static async Task<Ok<Paged<AuditLogItem>>> TenantAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
         TypedResults.Ok(await AuditTrail.ListAsync(InTenant(db).Set<AuditEntry>(), query, ct));
 
     static async Task<Ok<AuditVerifyResponse>> VerifyTenantAuditLogs(CarebaseDb db, CancellationToken ct) =>
         TypedResults.Ok(await AuditTrail.VerifyAsync(InTenant(db), AuditTrail.TenantTable, ct));
 
-    static async Task<Ok<PageOf<AuditLogItem>>> PlatformAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
+    static async Task<Ok<Paged<AuditLogItem>>> PlatformAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
         TypedResults.Ok(await AuditTrail.ListAsync(db.Set<PlatformAuditEntry>(), query, ct));
 
     static async Task<Ok<AuditVerifyResponse>> VerifyPlatformAuditLogs(CarebaseDb db, CancellationToken ct) =>

@@ -34,14 +34,14 @@ public static class RolesEndpoints
         return api;
     }
 
-    static async Task<Ok<ListPage<RoleResponse>>> List([AsParameters] RoleListQuery query, CarebaseDb db, CancellationToken ct)
+    static async Task<Ok<Paged<RoleResponse>>> List([AsParameters] RoleListQuery query, CarebaseDb db, CancellationToken ct)
     {
         var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
         var roles = db.Set<Role>().AsNoTracking();
         var total = await roles.CountAsync(ct);
         var rows = await roles.OrderByDescending(r => r.IsSystem).ThenBy(r => r.Name).Skip((page - 1) * size).Take(size)
             .Select(r => new { Role = r, Users = db.Set<UserRole>().Count(ur => ur.RoleId == r.Id) }).ToListAsync(ct);
-        return TypedResults.Ok(new ListPage<RoleResponse>(rows.Select(x => RoleResponse.From(x.Role, x.Users)).ToArray(), page, size, total));
+        return TypedResults.Ok(new Paged<RoleResponse>(rows.Select(x => RoleResponse.From(x.Role, x.Users)).ToArray(), page, size, total));
     }
 
     static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> Get(Guid id, CarebaseDb db, HttpContext http, CancellationToken ct)

@@ -1,24 +1,9 @@
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Features.Staff;
-
-/// <summary>One page of a list, with the total across all pages.</summary>
-public sealed record ListPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
-
-/// <summary>Paging rules shared by the staff lists: page ≥ 1, 1 ≤ pageSize ≤ 200, 50 by default.</summary>
-public static class Paging
-{
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
-
-    public static void Validate(int? page, int? pageSize, FieldErrors errors)
-    {
-        if (page is < 1) errors.Add("page", "Must be 1 or more.");
-        if (pageSize is < 1 or > MaxPageSize) errors.Add("pageSize", $"Must be between 1 and {MaxPageSize}.");
-    }
-}
 
 public sealed record RoleRef(Guid Id, string Name);
 

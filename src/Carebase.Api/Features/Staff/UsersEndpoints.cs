@@ -40,7 +40,7 @@ public static class UsersEndpoints
         return api;
     }
 
-    static async Task<Ok<ListPage<UserResponse>>> List([AsParameters] UserListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
+    static async Task<Ok<Paged<UserResponse>>> List([AsParameters] UserListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
     {
         var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
         var users = StaffRules.Staff(db, TenantOf(caller)).AsNoTracking();
@@ -64,7 +64,7 @@ public static class UsersEndpoints
         var rows = await users.OrderBy(u => u.LastName).ThenBy(u => u.FirstName).ThenBy(u => u.Id)
             .Skip((page - 1) * size).Take(size).ToListAsync(ct);
         var items = await ResponsesAsync(db, rows, ct);
-        return TypedResults.Ok(new ListPage<UserResponse>(items, page, size, total));
+        return TypedResults.Ok(new Paged<UserResponse>(items, page, size, total));
     }
 
     static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)

@@ -41,7 +41,7 @@ public static class PlatformTenantsEndpoints
         return api;
     }
 
-    static async Task<Ok<PageOf<PlatformTenantSummary>>> List([AsParameters] TenantListQuery query, CarebaseDb db, CancellationToken ct)
+    static async Task<Ok<Paged<PlatformTenantSummary>>> List([AsParameters] TenantListQuery query, CarebaseDb db, CancellationToken ct)
     {
         var tenants = db.Set<Tenant>().AsNoTracking();
         if (!string.IsNullOrEmpty(query.Status)) tenants = tenants.Where(t => t.Status == query.Status);
@@ -56,7 +56,7 @@ public static class PlatformTenantsEndpoints
             .Select(t => new PlatformTenantSummary(t.Id, t.Slug, t.Name, t.Status, t.IsDemo,
                 db.Users.Count(u => u.TenantId == t.Id), t.MaxUsers, t.MaxPatients, t.CreatedAt))
             .ToListAsync(ct);
-        return TypedResults.Ok(new PageOf<PlatformTenantSummary>(items, page, size, total));
+        return TypedResults.Ok(new Paged<PlatformTenantSummary>(items, page, size, total));
     }
 
     static async Task<Ok<PlatformTenantDetail>> Get(Guid id, CarebaseDb db, NpgsqlDataSource data, TimeProvider time, CancellationToken ct)

@@ -1,29 +1,8 @@
 using System.Text.RegularExpressions;
+using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Features.Tenants;
-
-/// <summary>A page of a list: the items, where the page starts and how many there are in all.</summary>
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
-
-/// <summary>Paging query parameters shared by the lists of this feature and of Insight.</summary>
-public static class Paging
-{
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
-
-    public static void Validate(int? page, int? pageSize, FieldErrors errors)
-    {
-        if (page is < 1) errors.Add("page", "Must be 1 or more.");
-        errors.Range(pageSize, 1, MaxPageSize, "pageSize");
-    }
-
-    public static (int page, int size, int skip) Of(int? page, int? pageSize)
-    {
-        var (p, s) = (page ?? 1, pageSize ?? DefaultPageSize);
-        return (p, s, (p - 1) * s);
-    }
-}
 
 /// <summary>The settings every hospital has; checked the same way on registration and on update.</summary>
 public static partial class TenantRules

@@ -36,14 +36,10 @@ public static class Problems
         return Create(429, "rate_limited", $"Too many requests. Retry after {seconds} seconds.");
     }
 
-    /// <summary>422 with per-field errors (the result type says 400; the ProblemDetails customizer turns a 422 body into a 422 answer).</summary>
-    public static ValidationProblem Validation(IDictionary<string, string[]> errors)
-    {
-        var result = TypedResults.ValidationProblem(errors, title: "One or more fields are invalid.", detail: "See errors for each field.",
+    /// <summary>422 with per-field errors (the result type declares 400; the ProblemDetails customizer answers 422).</summary>
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "One or more fields are invalid.", detail: "See errors for each field.",
             extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
-        result.ProblemDetails.Status = StatusCodes.Status422UnprocessableEntity;
-        return result;
-    }
 
     public static string Title(int status) => status switch
     {
