@@ -1,0 +1,78 @@
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Carebase.Api.Features.Patients;
+
+/// <summary>
+/// Folds a duplicate record into the surviving one in a single transaction: every row of the tenant
+/// schema that refers to the duplicate through a foreign key to patients (found in the catalog, so a
+/// table added later is covered without touching this code) and portal accounts linked to it are
+/// moved to the survivor; the duplicate is soft-deleted with a pointer to the survivor.
+/// </summary>
+public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, TimeProvider time)
+{
+    public sealed record Reference(string Table, string Column);
+
+    /// <summary>Every (table, column) in the tenant schema with a foreign key to patients(id).</summary>
+    public static async Task<IReadOnlyList<Reference>> ReferencesAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT cl.relname, a.attname
+            FROM pg_constraint c
+            JOIN pg_class cl ON cl.oid = c.conrelid
+            JOIN pg_namespace n ON n.oid = cl.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+            WHERE c.contype = 'f' AND n.nspname = $1
+              AND c.confrelid = (SELECT t.oid FROM pg_class t JOIN pg_namespace tn ON tn.oid = t.relnamespace WHERE tn.nspname = $1 AND t.relname = 'patients')
+            ORDER BY 1, 2
+            """, conn);
+        cmd.Parameters.AddWithValue(schema);
+        var list = new List<Reference>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(new Reference(r.GetString(0), r.GetString(1)));
+        return list;
+    }
+
+    public async Task<MergeResponse> MergeAsync(Guid survivorId, Guid duplicateId, string reason, CancellationToken ct)
+    {
+        if (survivorId == duplicateId) throw new ConflictException("merge_into_self", "A patient cannot be merged into itself.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Lock both rows in id order so two merges of the same pair cannot deadlock.
+        var locked = await db.Set<Patient>().FromSqlRaw("SELECT * FROM patients WHERE id = ANY({0}) ORDER BY id FOR UPDATE",
+            new[] { survivorId, duplicateId }).ToListAsync(ct);
+        var survivor = locked.SingleOrDefault(p => p.Id == survivorId) ?? throw new NotFoundException("The patient");
+        var duplicate = locked.SingleOrDefault(p => p.Id == duplicateId) ?? throw new NotFoundException("The duplicate patient");
+
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var moved = new Dictionary<string, int>();
+        foreach (var (table, column) in await ReferencesAsync(conn, db.Tenant.Schema!, ct))
+        {
+            var sql = $"UPDATE {MigrationRunner.Quote(table)} SET {MigrationRunner.Quote(column)} = $1 WHERE {MigrationRunner.Quote(column)} = $2";
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            cmd.Parameters.AddWithValue(survivorId);
+            cmd.Parameters.AddWithValue(duplicateId);
+            var n = await cmd.ExecuteNonQueryAsync(ct);
+            if (n > 0) moved[$"{table}.{column}"] = n;
+        }
+        await using (var accounts = new NpgsqlCommand("UPDATE platform.users SET patient_id = $1 WHERE tenant_id = $3 AND patient_id = $2", conn))
+        {
+            accounts.Parameters.AddWithValue(survivorId);
+            accounts.Parameters.AddWithValue(duplicateId);
+            accounts.Parameters.AddWithValue(db.Tenant.TenantId!.Value);
+            var n = await accounts.ExecuteNonQueryAsync(ct);
+            if (n > 0) moved["platform.users.patient_id"] = n;
+        }
+        // The UPDATEs above may have changed merged_into_id on the tracked rows: read them again.
+        await db.Entry(survivor).ReloadAsync(ct);
+        await db.Entry(duplicate).ReloadAsync(ct);
+        duplicate.MergeInto(survivor, caller.UserId, time.GetUtcNow());
+        audit.Record("patient.merged", "patient", survivorId, new { duplicateId, duplicateCode = duplicate.PatientCode, reason, moved });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new MergeResponse(survivorId, duplicateId, moved);
+    }
+}
