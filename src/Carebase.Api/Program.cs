@@ -2,6 +2,7 @@ using Carebase.Api;
 using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Insight;
+using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -25,6 +26,7 @@ try
     builder.Services.AddAccounts();
     builder.Services.AddTenants();
     builder.Services.AddStaff();
+    builder.Services.AddPatients();
     builder.Services.AddDemo();
 
     var app = builder.Build();
@@ -37,6 +39,7 @@ try
     api.MapAccounts();
     api.MapTenants();
     api.MapStaff();
+    api.MapPatients();
     api.MapInsight();
     api.MapDemo();
 

@@ -43,8 +43,12 @@ public sealed partial record PatientQuery(
         errors.ThrowIfAny();
     }
 
-    /// <summary>WHERE clause and score expression; parameters are appended to <paramref name="parameters"/>.</summary>
-    public (string where, string score) Build(List<NpgsqlParameter> parameters, DateOnly today, Guid? onlyPatientId)
+    /// <summary>
+    /// WHERE clause and score expression; parameters are appended to <paramref name="parameters"/>.
+    /// For a name, <paramref name="fuzzy"/> false requires every word as written (accents and case
+    /// aside); true accepts words with typos. Search tries the exact form first and falls back.
+    /// </summary>
+    public (string where, string score) Build(List<NpgsqlParameter> parameters, DateOnly today, Guid? onlyPatientId, bool fuzzy = false)
     {
         string P(object value)
         {
@@ -71,7 +75,9 @@ public sealed partial record PatientQuery(
             case Kind.Name:
                 var normalized = $"public.search_text({P(q!)})";
                 var words = Words(q!);
-                var clauses = words.Select(w => $"public.search_text({P(w)}) <% p.search_name").ToList();
+                var clauses = fuzzy
+                    ? words.Select(w => $"public.search_text({P(w)}) <% p.search_name").ToList()
+                    : words.Select(w => $"p.search_name LIKE public.search_text({P("%" + EscapeLike(w) + "%")})").ToList();
                 // A national id or passport number typed with letters is matched exactly too.
                 where.Add($"(({string.Join(" AND ", clauses)}) OR p.national_id = {P(q!)})");
                 score = $"(word_similarity({normalized}, p.search_name) + similarity({normalized}, p.search_name))::float8";

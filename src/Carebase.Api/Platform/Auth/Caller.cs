@@ -20,7 +20,8 @@ public sealed class Caller
     public IReadOnlySet<string> Permissions { get; private set; } = None;
 
     public bool Has(string permission) => Permissions.Contains(permission);
-    public bool IsPatient => PatientId is not null && Roles.Contains(SystemRoles.Patient);
+    /// <summary>A portal patient: sees only the record in <see cref="PatientId"/> (nothing if none is linked).</summary>
+    public bool IsPatient => Roles.Contains(SystemRoles.Patient);
 
     internal void SignedIn(SessionSnapshot s)
     {

@@ -24,6 +24,11 @@ public static class OperationsSetup
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxBodyBytes);
         services.AddHttpContextAccessor();
+        // Escape HTML-sensitive characters (<, >, &, quotes) in every JSON answer, keep letters of every script readable.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
+            System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
+        services.AddMemoryCache();
+        services.AddScoped<Time.TenantClock>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddCors(o => o.AddDefaultPolicy(p =>
         {

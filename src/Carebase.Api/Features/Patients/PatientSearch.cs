@@ -1,0 +1,101 @@
+using System.Data.Common;
+using Carebase.Api.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Carebase.Api.Features.Patients;
+
+/// <summary>
+/// Runs a <see cref="PatientQuery"/>: the page and its total in one round trip, or every matching
+/// row as a stream (export). Raw SQL on the request's connection, so the tenant's search_path applies.
+/// </summary>
+public sealed class PatientSearch(CarebaseDb db)
+{
+    const string Columns = """
+        p.id, p.patient_code, p.first_name, p.middle_name, p.last_name, p.date_of_birth, p.gender, p.phone, p.email,
+        p.city, p.state, p.blood_type, p.insurance_type, p.marital_status, p.patient_type, p.national_id,
+        p.last_visit_at, p.created_at, p.deleted_at
+        """;
+
+    static string Threshold => $"SET pg_trgm.word_similarity_threshold = {PatientQuery.WordSimilarity.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    public async Task<Paged<PatientListItem>> PageAsync(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, CancellationToken ct)
+    {
+        var conn = await OpenAsync(ct);
+        try
+        {
+            var result = await PageAsync(conn, query, today, onlyPatientId, page, size, fuzzy: false, ct);
+            // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
+            if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
+                result = await PageAsync(conn, query, today, onlyPatientId, page, size, fuzzy: true, ct);
+            return result;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
+        int page, int size, bool fuzzy, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn);
+        // Session setting: Npgsql resets it when the connection goes back to the pool.
+        if (fuzzy) batch.BatchCommands.Add(new NpgsqlBatchCommand(Threshold));
+        var countParams = new List<NpgsqlParameter>();
+        var (where, _) = query.Build(countParams, today, onlyPatientId, fuzzy);
+        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM patients p WHERE {where}");
+        count.Parameters.AddRange(countParams.ToArray());
+        batch.BatchCommands.Add(count);
+        var rowParams = new List<NpgsqlParameter>();
+        var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
+        var rows = new NpgsqlBatchCommand(
+            $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
+        rows.Parameters.AddRange(rowParams.ToArray());
+        batch.BatchCommands.Add(rows);
+
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var total = r.GetInt64(0);
+        await r.NextResultAsync(ct);
+        var items = new List<PatientListItem>(size);
+        while (await r.ReadAsync(ct)) items.Add(Read(r, today));
+        return new Paged<PatientListItem>(items, page, size, total);
+    }
+
+    /// <summary>Every matching row in name order, read as it streams (constant memory).</summary>
+    public async IAsyncEnumerable<PatientListItem> StreamAsync(PatientQuery query, DateOnly today, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var conn = await OpenAsync(ct);
+        try
+        {
+            await using (var set = new NpgsqlCommand(Threshold, conn)) await set.ExecuteNonQueryAsync(ct);
+            var parameters = new List<NpgsqlParameter>();
+            var (where, score) = query.Build(parameters, today, null);
+            await using var cmd = new NpgsqlCommand($"SELECT {Columns}, {score} AS score FROM patients p WHERE {where} ORDER BY {query.OrderBy(false)}", conn);
+            cmd.Parameters.AddRange(parameters.ToArray());
+            await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            while (await r.ReadAsync(ct)) yield return Read(r, today);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct); // runs the tenant search_path interceptor
+        return (NpgsqlConnection)db.Database.GetDbConnection();
+    }
+
+    static PatientListItem Read(DbDataReader r, DateOnly today)
+    {
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var dob = r.GetFieldValue<DateOnly>(5);
+        return new PatientListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), S(3), r.GetString(4), dob, Patient.AgeOn(dob, today),
+            r.GetString(6), S(7), S(8), S(9), S(10), r.GetString(11), r.GetString(12), r.GetString(13), r.GetString(14), S(15),
+            r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16), r.GetFieldValue<DateTimeOffset>(17),
+            r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18), r.IsDBNull(19) ? null : Math.Round(r.GetDouble(19), 4));
+    }
+}
