@@ -32,10 +32,13 @@ public static class HttpAssertions
         return body;
     }
 
-    public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK) =>
+        await response.JsonAsync<JsonObject>(status);
+
+    public static async Task<T> JsonAsync<T>(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK) where T : JsonNode
     {
         await response.EnsureStatusAsync(status);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        return (T)JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
     public static async Task<T> ReadAsync<T>(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)

@@ -74,7 +74,7 @@ public sealed class PatientSearch(CarebaseDb db)
             var (where, score) = query.Build(parameters, today, null);
             await using var cmd = new NpgsqlCommand($"SELECT {Columns}, {score} AS score FROM patients p WHERE {where} ORDER BY {query.OrderBy(false)}", conn);
             cmd.Parameters.AddRange(parameters.ToArray());
-            await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) yield return Read(r, today);
         }
         finally
