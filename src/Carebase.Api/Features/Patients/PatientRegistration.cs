@@ -16,7 +16,11 @@ namespace Carebase.Api.Features.Patients;
 /// </summary>
 public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateFinder duplicates, AuditLog audit, TenantClock clock, TimeProvider time)
 {
-    public async Task<Patient> RegisterAsync(RegisterPatientRequest request, CancellationToken ct, bool verified = true)
+    /// <summary>
+    /// Registers inside the caller's transaction if there is one, else in its own. A self-registering
+    /// patient skips the duplicate answer (it would disclose other patients) and stays unverified until staff check it.
+    /// </summary>
+    public async Task<Patient> RegisterAsync(RegisterPatientRequest request, CancellationToken ct, bool selfRegistered = false)
     {
         var today = await clock.TodayAsync(ct);
         var errors = new FieldErrors();
@@ -27,7 +31,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
         errors.ThrowIfAny();
         await EnsureDepartmentAsync(request.DepartmentId, ct);
 
-        var candidates = await duplicates.FindAsync(
+        var candidates = selfRegistered ? [] : await duplicates.FindAsync(
             new PersonKey(request.FirstName, request.LastName, request.DateOfBirth, request.Phone, request.NationalId), null, ct);
         var likely = candidates.Where(c => c.Score >= DuplicateFinder.LikelyDuplicateScore).ToList();
         if (likely.Count > 0 && !request.AllowDuplicate)
@@ -35,20 +39,24 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
                 $"This looks like {likely.Count} existing patient(s). Use one of them, or register anyway with allowDuplicate and a duplicateReason.",
                 new Dictionary<string, object?> { ["candidates"] = likely });
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         await EnforceLimitAsync(ct);
         var now = time.GetUtcNow();
         var code = await NextCodeAsync(TimeZoneInfo.ConvertTime(now, await clock.ZoneAsync(ct)).Year, ct);
         var patient = Patient.Register(code, caller.IsAuthenticated ? caller.UserId : null, now);
         request.ApplyTo(patient, PatientFields.All);
-        patient.IsVerified = verified;
+        patient.IsVerified = !selfRegistered;
         if (likely.Count > 0) patient.DuplicateReason = request.DuplicateReason!.Trim();
         db.Add(patient);
         audit.Record("patient.created", "patient", patient.Id, likely.Count > 0
             ? new { patientCode = code, duplicateOverride = new { reason = patient.DuplicateReason, candidates = likely.Select(c => c.Id) } }
             : new { patientCode = code });
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (ownTransaction is not null)
+        {
+            await ownTransaction.CommitAsync(ct);
+            await ownTransaction.DisposeAsync();
+        }
         return patient;
     }
 

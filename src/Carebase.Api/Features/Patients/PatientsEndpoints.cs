@@ -44,6 +44,11 @@ public static class PatientsEndpoints
         g.MapPost("/{id:guid}/restore", Restore).RequirePermission(PatientsDelete).WithSummary("Restore a soft-deleted patient");
         g.MapPost("/{id:guid}/merge", Merge).RequirePermission(PatientsMerge)
             .WithSummary("Fold a duplicate record into this one: every reference moves here, the duplicate is soft-deleted pointing here");
+        g.MapPost("/{id:guid}/portal-invite", PatientPortal.Invite).RequirePermission(PatientsWrite)
+            .WithSummary("Give the patient a portal account (PATIENT role, linked to this record) and email a set-password link");
+        api.MapPost("/auth/register-patient", PatientPortal.SelfRegister).Public().RequireRateLimiting(Platform.Operations.RateLimits.AuthPolicy)
+            .WithTags("Auth").AddEndpointFilter<ValidationFilter>()
+            .WithSummary("Self-registration of a patient where the hospital allows it: an account and an unverified patient record; confirm the email to sign in");
         return api;
     }
 
@@ -194,7 +199,7 @@ public static class PatientsEndpoints
     }
 
     /// <summary>A patient the caller may see: their own record for a portal patient; deleted ones only with patients:delete; else 404.</summary>
-    static async Task<Patient> FindVisibleAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct)
+    internal static async Task<Patient> FindVisibleAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct)
     {
         if (caller.IsPatient && caller.PatientId != id) throw new NotFoundException("The patient");
         var patient = await db.Set<Patient>().SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("The patient");

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Staff;
+using Carebase.Api.Features.Tenants;
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Features.Patients;
+
+public sealed record PortalInviteRequest(string? Email) : IValidatable
+{
+    public void Validate(FieldErrors errors) => errors.Email(Email, "email", required: false);
+}
+
+public sealed record PortalAccountResponse(Guid UserId, Guid PatientId, string Email);
+
+public sealed record SelfRegistrationRequest(
+    string? Hospital, string? FirstName, string? LastName, DateOnly? DateOfBirth, string? Gender, string? Email, string? Phone, string? Password)
+    : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        errors.Required(Hospital, "hospital");
+        errors.Email(Email, "email");
+        errors.Required(Password, "password");
+    }
+}
+
+/// <summary>
+/// Portal accounts: a PATIENT user linked to one patient record, who sees that record and nothing
+/// else. Staff invite a patient (the account gets a set-password link); hospitals that allow it let
+/// patients register themselves (an unverified record until staff check it).
+/// </summary>
+public static class PatientPortal
+{
+    public static async Task<Results<Created<PortalAccountResponse>, ProblemHttpResult, ValidationProblem>> Invite(
+        Guid id, PortalInviteRequest request, Caller caller, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails,
+        AuditLog audit, CancellationToken ct)
+    {
+        if (caller.IsPatient) return Problems.Forbidden("forbidden", "Patients cannot invite portal accounts.");
+        var patient = await PatientsEndpoints.FindVisibleAsync(db, caller, id, ct);
+        if (patient.IsDeleted) return Problems.Conflict("deleted", "The patient is deleted.");
+        var email = request.Email?.Trim() ?? patient.Email;
+        if (string.IsNullOrWhiteSpace(email))
+            return Problems.Validation(new Dictionary<string, string[]> { ["email"] = ["The patient has no email address; give one."] });
+        if (await db.Users.AnyAsync(u => u.TenantId == caller.TenantId && u.PatientId == id, ct))
+            return Problems.Conflict("portal_account_exists", "This patient already has a portal account.");
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var user = await CreatePortalUserAsync(db, provisioning, patient, email, RandomPassword(), "email", ct);
+        var tenant = await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == caller.TenantId, ct);
+        await emails.WelcomeAsync(user, tenant.Name);
+        audit.Record("patient.portal_invited", "patient", id, new { userId = user.Id, email });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/patients/{id}", new PortalAccountResponse(user.Id, id, email));
+    }
+
+    public static async Task<Results<Created<PortalAccountResponse>, ProblemHttpResult, ValidationProblem>> SelfRegister(
+        SelfRegistrationRequest request, CarebaseDb db, PatientRegistration registration, TenantProvisioning provisioning,
+        AccountEmails emails, AuditLog audit, CancellationToken ct)
+    {
+        var tenant = await db.Set<Tenant>().AsNoTracking().SingleOrDefaultAsync(t => t.Slug == request.Hospital!.Trim().ToLower(), ct);
+        if (tenant is null || tenant.Status != TenantStatus.Active) return Problems.NotFound("The hospital");
+        if (!tenant.AllowPatientSelfRegistration)
+            return Problems.Forbidden("self_registration_disabled", "This hospital does not take self-registrations; ask its front desk for an invitation.");
+        await db.UseTenantAsync(tenant.Id, tenant.SchemaName, ct);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var patient = await registration.RegisterAsync(new RegisterPatientRequest
+        {
+            FirstName = request.FirstName, LastName = request.LastName, DateOfBirth = request.DateOfBirth, Gender = request.Gender,
+            Email = request.Email, Phone = request.Phone, ConsentEmail = true,
+        }, ct, selfRegistered: true);
+        var user = await CreatePortalUserAsync(db, provisioning, patient, request.Email!.Trim(), request.Password!, "password", ct);
+        await emails.VerificationAsync(user, tenant.Name);
+        audit.Record("patient.self_registered", "patient", patient.Id, new { userId = user.Id },
+            actor: new AuditActor(user.Id, user.Email, [SystemRoles.Patient], tenant.Id));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/patients/{patient.Id}", new PortalAccountResponse(user.Id, patient.Id, user.Email!));
+    }
+
+    static async Task<User> CreatePortalUserAsync(CarebaseDb db, TenantProvisioning provisioning, Patient patient, string email,
+        string password, string passwordField, CancellationToken ct)
+    {
+        var user = await provisioning.CreateUserAsync(db.Tenant.TenantId, patient.FirstName, patient.LastName, email, password,
+            mustChangePassword: false, emailConfirmed: false, passwordField, ct);
+        user.PatientId = patient.Id;
+        var role = await db.Set<Role>().SingleAsync(r => r.Name == SystemRoles.Patient, ct);
+        db.Add(new UserRole { UserId = user.Id, RoleId = role.Id });
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    /// <summary>A password nobody knows: the invited patient sets their own through the emailed link.</summary>
+    static string RandomPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) + "-x9";
+}

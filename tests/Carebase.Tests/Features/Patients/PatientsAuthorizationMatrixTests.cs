@@ -1,0 +1,47 @@
+using Carebase.Api.Platform.Auth;
+
+namespace Carebase.Tests.Features.Patients;
+
+public sealed class PatientsAuthorizationMatrixTests
+{
+    static readonly string Missing = Guid.NewGuid().ToString();
+
+    static readonly MatrixRoute[] Routes =
+    [
+        new("GET", "/api/v1/patients/", Permissions.PatientsRead, "/api/v1/patients"),
+        new("POST", "/api/v1/patients/", Permissions.PatientsWrite, "/api/v1/patients", new { }),
+        new("GET", "/api/v1/patients/duplicates", Permissions.PatientsRead, "/api/v1/patients/duplicates"),
+        new("GET", "/api/v1/patients/export", Permissions.PatientsExport, "/api/v1/patients/export?format=none"),
+        new("GET", "/api/v1/patients/{id:guid}", Permissions.PatientsRead, $"/api/v1/patients/{Missing}"),
+        new("PATCH", "/api/v1/patients/{id:guid}", Permissions.PatientsWrite, $"/api/v1/patients/{Missing}", new { }),
+        new("DELETE", "/api/v1/patients/{id:guid}", Permissions.PatientsDelete, $"/api/v1/patients/{Missing}"),
+        new("POST", "/api/v1/patients/{id:guid}/restore", Permissions.PatientsDelete, $"/api/v1/patients/{Missing}/restore"),
+        new("POST", "/api/v1/patients/{id:guid}/merge", Permissions.PatientsMerge, $"/api/v1/patients/{Missing}/merge", new { }),
+        new("POST", "/api/v1/patients/{id:guid}/portal-invite", Permissions.PatientsWrite, $"/api/v1/patients/{Missing}/portal-invite", new { }),
+    ];
+
+    [Fact]
+    public async Task The_matrix_covers_every_patient_route() =>
+        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, "/api/v1/patients");
+
+    [Theory]
+    [InlineData(SystemRoles.HospitalAdmin)]
+    [InlineData(SystemRoles.Doctor)]
+    [InlineData(SystemRoles.Nurse)]
+    [InlineData(SystemRoles.Receptionist)]
+    [InlineData(SystemRoles.Pharmacist)]
+    [InlineData(SystemRoles.LabTechnician)]
+    [InlineData(SystemRoles.Patient)]
+    public async Task Each_role_reaches_exactly_what_its_permissions_allow(string role)
+    {
+        var app = await CarebaseApp.Shared();
+        // A portal patient holds patients:read/write for their own record only: registering, inviting and
+        // duplicate search are refused outright.
+        await AuthorizationMatrix.AssertRoleAsync(await app.NewTenantAsync(), role, Routes, role == SystemRoles.Patient
+            ? ["POST /api/v1/patients/", "GET /api/v1/patients/duplicates", "POST /api/v1/patients/{id:guid}/portal-invite"]
+            : []);
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_get_401() => await AuthorizationMatrix.AssertAnonymousRefusedAsync(await CarebaseApp.Shared(), Routes);
+}
