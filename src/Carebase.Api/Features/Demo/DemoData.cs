@@ -1,4 +1,5 @@
 using Carebase.Api.Features.Departments;
+using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Auth;
@@ -89,9 +90,52 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
             db.Add(new UserRole { UserId = user.Id, RoleId = roles[s.Role] });
         }
         await db.SaveChangesAsync(ct);
+        await SeedPatientsAsync(sp, slug, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
+
+    /// <summary>
+    /// 160 patients of varied cultures and ages, and a few near-duplicates (a typo, a missing accent,
+    /// another phone format) registered deliberately, so duplicate search and merge have something to find.
+    /// The demo patient account is linked to the first of them.
+    /// </summary>
+    async Task SeedPatientsAsync(IServiceProvider sp, string slug, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<CarebaseDb>();
+        var registration = sp.GetRequiredService<PatientRegistration>();
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var people = DemoPeople.Generate(seed: slug.Aggregate(17, (h, c) => h * 31 + c), 160, today).ToList();
+        Patient? first = null;
+        foreach (var p in people)
+        {
+            var patient = await registration.RegisterAsync(Request(p) with { AllowDuplicate = true, DuplicateReason = "demo data" }, ct);
+            first ??= patient;
+        }
+        foreach (var p in people.Take(4))
+        {
+            var near = p with
+            {
+                FirstName = p.FirstName.Length > 3 ? p.FirstName[..^2] + p.FirstName[^1] + p.FirstName[^2] : p.FirstName,
+                LastName = new string(p.LastName.Normalize(System.Text.NormalizationForm.FormD).Where(ch => ch is < '\u0300' or > '\u036f').ToArray()),
+                Phone = new string(p.Phone.Where(char.IsDigit).ToArray()), NationalId = "", Email = "",
+            };
+            await registration.RegisterAsync(Request(near) with { AllowDuplicate = true, DuplicateReason = "demo: near-duplicate to merge" }, ct);
+        }
+        var portal = await db.Users.SingleAsync(u => u.NormalizedEmail == $"PATIENT@{slug.ToUpperInvariant()}.DEMO", ct);
+        portal.PatientId = first!.Id;
+        portal.FirstName = first.FirstName;
+        portal.LastName = first.LastName;
+        await db.SaveChangesAsync(ct);
+    }
+
+    static RegisterPatientRequest Request(DemoPerson p) => new()
+    {
+        FirstName = p.FirstName, LastName = p.LastName, DateOfBirth = p.DateOfBirth, Gender = p.Gender, Phone = p.Phone,
+        Email = p.Email.Length == 0 ? null : p.Email, City = p.City, State = p.State, Country = p.Country, BloodType = p.BloodType,
+        InsuranceType = p.InsuranceType, MaritalStatus = p.MaritalStatus, PatientType = p.PatientType,
+        NationalId = p.NationalId.Length == 0 ? null : p.NationalId, Occupation = p.Occupation, ConsentSms = true, ConsentEmail = true,
+    };
 
     /// <summary>
     /// Moves every dated demo record forward by <paramref name="days"/>, keeping relations. Each
