@@ -11,10 +11,10 @@ public sealed partial class Mailbox(string directory)
         public string Token => TokenLine().Match(Body).Groups[1].Value.Trim();
     }
 
-    /// <summary>Waits (up to 15 s) for a message of <paramref name="kind"/> to <paramref name="to"/>, delivered by the dispatcher.</summary>
+    /// <summary>Waits (up to 30 s) for a message of <paramref name="kind"/> to <paramref name="to"/>, delivered by the dispatcher.</summary>
     public async Task<Mail> WaitForAsync(string to, string kind, TimeSpan? timeout = null)
     {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var found = All().FirstOrDefault(m => m.To.Equals(to, StringComparison.OrdinalIgnoreCase) && m.Kind == kind);

@@ -11,7 +11,7 @@ namespace Carebase.Api.Features.Patients;
 /// </summary>
 public sealed class PatientSearch(CarebaseDb db)
 {
-    const string Columns = """
+    public const string Columns = """
         p.id, p.patient_code, p.first_name, p.middle_name, p.last_name, p.date_of_birth, p.gender, p.phone, p.email,
         p.city, p.state, p.blood_type, p.insurance_type, p.marital_status, p.patient_type, p.national_id,
         p.last_visit_at, p.created_at, p.deleted_at
@@ -24,11 +24,7 @@ public sealed class PatientSearch(CarebaseDb db)
         var conn = await OpenAsync(ct);
         try
         {
-            var result = await PageAsync(conn, query, today, onlyPatientId, page, size, fuzzy: false, ct);
-            // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
-            if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
-                result = await PageAsync(conn, query, today, onlyPatientId, page, size, fuzzy: true, ct);
-            return result;
+            return await PageAsync(conn, query, today, onlyPatientId, page, size, ct);
         }
         finally
         {
@@ -36,24 +32,41 @@ public sealed class PatientSearch(CarebaseDb db)
         }
     }
 
-    static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
-        int page, int size, bool fuzzy, CancellationToken ct)
+    /// <summary>The statements one search page runs (count, then the page), exactly as sent; the benchmark runs them directly too.</summary>
+    public static NpgsqlBatchCommand[] Statements(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
     {
-        await using var batch = new NpgsqlBatch(conn);
+        var statements = new List<NpgsqlBatchCommand>();
         // Session setting: Npgsql resets it when the connection goes back to the pool.
-        if (fuzzy) batch.BatchCommands.Add(new NpgsqlBatchCommand(Threshold));
+        if (fuzzy) statements.Add(new NpgsqlBatchCommand(Threshold));
         var countParams = new List<NpgsqlParameter>();
         var (where, _) = query.Build(countParams, today, onlyPatientId, fuzzy);
         var count = new NpgsqlBatchCommand($"SELECT count(*) FROM patients p WHERE {where}");
         count.Parameters.AddRange(countParams.ToArray());
-        batch.BatchCommands.Add(count);
+        statements.Add(count);
         var rowParams = new List<NpgsqlParameter>();
         var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
         var rows = new NpgsqlBatchCommand(
             $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
         rows.Parameters.AddRange(rowParams.ToArray());
-        batch.BatchCommands.Add(rows);
+        statements.Add(rows);
+        return [.. statements];
+    }
 
+    /// <summary>Runs one page: exact words first, typo-tolerant when that finds nothing.</summary>
+    public static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
+        int page, int size, CancellationToken ct)
+    {
+        var result = await RunAsync(conn, Statements(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct);
+        // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
+        if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
+            result = await RunAsync(conn, Statements(query, today, onlyPatientId, page, size, fuzzy: true), today, page, size, ct);
+        return result;
+    }
+
+    static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, NpgsqlBatchCommand[] statements, DateOnly today, int page, int size, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var s in statements) batch.BatchCommands.Add(s);
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var total = r.GetInt64(0);

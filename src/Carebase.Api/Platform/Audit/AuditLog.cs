@@ -3,6 +3,7 @@ using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Npgsql;
 
 namespace Carebase.Api.Platform.Audit;
 
@@ -11,22 +12,61 @@ namespace Carebase.Api.Platform.Audit;
 /// unit of work so it commits with the change it describes; <see cref="WriteAsync"/> saves at once
 /// (reads, sign-ins). Entries go to the tenant's trail when a tenant is in scope, else the platform's.
 /// </summary>
-public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor http, TimeProvider time)
+public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor http, TimeProvider time, NpgsqlDataSource dataSource)
 {
     static readonly string[] Secret = ["password", "hash", "token", "stamp", "secret", "key", "code"];
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Adds an entry to the pending unit of work (saved by the caller's SaveChanges).</summary>
+    /// <summary>Adds an entry to the pending unit of work (saved by the caller's SaveChanges, in its transaction).</summary>
     public void Record(string action, string resourceType, object? resourceId, object? changes = null,
-        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false)
+        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false) =>
+        db.Add(platform || db.Tenant.Schema is null
+            ? (object)Build<PlatformAuditEntry>(action, resourceType, resourceId, changes, outcome, actor)
+            : Build<AuditEntry>(action, resourceType, resourceId, changes, outcome, actor));
+
+    /// <summary>
+    /// Writes an entry on its own, for events with no change to ride on (reads, sign-ins): one round trip,
+    /// committed with synchronous_commit off. The row is in PostgreSQL when this returns; only a crash of the
+    /// database server itself within a fraction of a second could drop it. Changes of data never use this:
+    /// their entries commit with them through <see cref="Record"/>.
+    /// </summary>
+    public async Task WriteAsync(string action, string resourceType, object? resourceId, object? changes = null,
+        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false, CancellationToken ct = default)
+    {
+        var e = Build<AuditEntry>(action, resourceType, resourceId, changes, outcome, actor);
+        var table = platform || db.Tenant.Schema is null ? "platform.audit_log" : $"{MigrationRunner.Quote(db.Tenant.Schema)}.audit_log";
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            INSERT INTO {table} (id, occurred_at, tenant_id, user_id, user_email, roles, action, resource_type, resource_id,
+                changes, outcome, ip, user_agent, request_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14)
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = e.Id }, new() { Value = e.OccurredAt }, new() { Value = (object?)e.TenantId ?? DBNull.Value },
+                new() { Value = (object?)e.UserId ?? DBNull.Value }, new() { Value = (object?)e.UserEmail ?? DBNull.Value },
+                new() { Value = e.Roles }, new() { Value = e.Action }, new() { Value = e.ResourceType },
+                new() { Value = (object?)e.ResourceId ?? DBNull.Value }, new() { Value = (object?)e.Changes ?? DBNull.Value },
+                new() { Value = e.Outcome }, new() { Value = (object?)e.Ip ?? DBNull.Value }, new() { Value = (object?)e.UserAgent ?? DBNull.Value },
+                new() { Value = (object?)e.RequestId ?? DBNull.Value },
+            },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    T Build<T>(string action, string resourceType, object? resourceId, object? changes, string outcome, AuditActor? actor)
+        where T : AuditRecord, new()
     {
         var ctx = http.HttpContext;
         var who = actor ?? (caller.IsAuthenticated
             ? new AuditActor(caller.UserId, caller.Email, caller.Roles.ToArray(), caller.TenantId)
             : new AuditActor(null, null, [], db.Tenant.TenantId));
-        db.Add(platform || db.Tenant.Schema is null ? (object)Fill<PlatformAuditEntry>() : Fill<AuditEntry>());
-
-        T Fill<T>() where T : AuditRecord, new() => new()
+        return new T
         {
             OccurredAt = time.GetUtcNow(),
             TenantId = who.TenantId ?? db.Tenant.TenantId,
@@ -42,14 +82,6 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
             UserAgent = Truncate(ctx?.Request.Headers.UserAgent.ToString(), 400),
             RequestId = ctx?.TraceIdentifier,
         };
-    }
-
-    /// <summary>Records and saves at once (for reads and sign-ins, which have no other change to ride on).</summary>
-    public async Task WriteAsync(string action, string resourceType, object? resourceId, object? changes = null,
-        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false, CancellationToken ct = default)
-    {
-        Record(action, resourceType, resourceId, changes, outcome, actor, platform);
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>The modified fields of a tracked entity as { field: { from, to } }, without secrets.</summary>

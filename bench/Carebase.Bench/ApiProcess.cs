@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Carebase.Bench;
+
+/// <summary>The service as a separate process on a real loopback port, built in the same configuration as the benchmark.</summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    readonly Process _process;
+    public Uri BaseAddress { get; }
+
+    ApiProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+
+    public static async Task<ApiProcess> StartAsync(string connectionString)
+    {
+        var port = FreePort();
+        var dll = Path.Combine(AppContext.BaseDirectory, "Carebase.Api.dll");
+        var psi = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = AppContext.BaseDirectory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        psi.Environment["ConnectionStrings__Carebase"] = connectionString;
+        psi.Environment["Carebase__DataProtection__MasterKey"] = "q83vEjE5y1P1qtKNPr8s0qS1yhRz1R8mKpW1nJpBcyM=";
+        psi.Environment["Carebase__DemoMode"] = "true";
+        psi.Environment["Carebase__DataDirectory"] = Path.Combine(Path.GetTempPath(), "carebase-bench-api");
+        psi.Environment["Carebase__RateLimits__GeneralPerMinute"] = "100000000";
+        psi.Environment["Carebase__RateLimits__AuthPerIpPerMinute"] = "100000";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("api: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The API exited with code {process.ExitCode}.");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return api;
+            }
+            catch (HttpRequestException) { /* not listening yet */ }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("The API did not become ready within 3 minutes.");
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
