@@ -1,6 +1,8 @@
 using Carebase.Api;
 using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Demo;
+using Carebase.Api.Features.Departments;
+using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Staff;
@@ -39,6 +41,8 @@ try
     api.MapAccounts();
     api.MapTenants();
     api.MapStaff();
+    api.MapDepartments();
+    api.MapDoctors();
     api.MapPatients();
     api.MapInsight();
     api.MapDemo();

@@ -1,4 +1,5 @@
 using Carebase.Api.Features.Departments;
+using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
@@ -39,7 +40,30 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     static readonly (string Name, string Code, bool PatientFacing)[] Departments =
     [
         ("General Medicine", "GM", true), ("Pediatrics", "PED", true), ("Cardiology", "CAR", true),
-        ("Orthopedics", "ORT", true), ("Laboratory", "LAB", false), ("Pharmacy", "PHA", false),
+        ("Orthopedics", "ORT", true), ("Dermatology", "DER", true), ("Gynecology", "GYN", true),
+        ("Laboratory", "LAB", false), ("Pharmacy", "PHA", false),
+    ];
+
+    /// <summary>
+    /// Doctor profiles: <c>doctor@</c> (from <see cref="Staff"/>) and more doctors with accounts that are
+    /// not among the advertised demo logins. Fees are in the hospital's currency (USD, INR).
+    /// </summary>
+    static readonly (string Local, string First, string Last, string Specialization, string Department, int Years, decimal FeeUsd, decimal FeeInr, string Bio)[] Doctors =
+    [
+        ("doctor", "Grace", "Okafor", "General Medicine", "GM", 14, 120m, 700m,
+            "Family physician; chronic disease care for diabetes and hypertension."),
+        ("samuel.mensah", "Samuel", "Mensah", "General Medicine", "GM", 4, 90m, 500m,
+            "Acute illness, travel medicine and preventive check-ups."),
+        ("rahul.verma", "Rahul", "Verma", "Pediatrics", "PED", 9, 110m, 600m,
+            "Newborn care, childhood vaccinations and growth monitoring."),
+        ("elena.petrova", "Elena", "Petrova", "Cardiology", "CAR", 21, 250m, 1500m,
+            "Interventional cardiologist; heart failure and arrhythmia clinics."),
+        ("tomas.herrera", "Tomás", "Herrera", "Orthopedics", "ORT", 16, 200m, 1200m,
+            "Sports injuries, joint replacement and fracture follow-up."),
+        ("aiko.tanaka", "Aiko", "Tanaka", "Dermatology", "DER", 7, 150m, 900m,
+            "Eczema, acne and skin cancer screening."),
+        ("fatima.alsayed", "Fatima", "Al-Sayed", "Gynecology", "GYN", 18, 180m, 1000m,
+            "Antenatal care, high-risk pregnancies and menopause care."),
     ];
 
     public async Task<bool> IsSeededAsync(CancellationToken ct)
@@ -80,14 +104,32 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         var provisioning = sp.GetRequiredService<TenantProvisioning>();
         await provisioning.CreateAsync(tenant, new NewAdmin("Alex", "Admin", $"admin@{slug}.demo", Password, EmailConfirmed: true), ct);
 
-        foreach (var d in Departments)
-            db.Add(new Department { Name = d.Name, Code = d.Code, IsPatientFacing = d.PatientFacing, CreatedAt = now, UpdatedAt = now });
+        var departments = Departments.ToDictionary(d => d.Code,
+            d => new Department { Name = d.Name, Code = d.Code, IsPatientFacing = d.PatientFacing, CreatedAt = now, UpdatedAt = now });
+        db.AddRange(departments.Values);
         var roles = await db.Set<Role>().Where(r => r.IsSystem).ToDictionaryAsync(r => r.Name, r => r.Id, ct);
-        foreach (var s in Staff)
+        var accounts = new Dictionary<string, Guid>();
+        var extraDoctors = Doctors.Where(d => Staff.All(s => s.Local != d.Local)).Select(d => (d.Local, d.First, d.Last, Role: SystemRoles.Doctor));
+        foreach (var s in Staff.Concat(extraDoctors))
         {
             var user = await provisioning.CreateUserAsync(tenant.Id, s.First, s.Last, $"{s.Local}@{slug}.demo", Password,
                 mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct);
             db.Add(new UserRole { UserId = user.Id, RoleId = roles[s.Role] });
+            accounts[s.Local] = user.Id;
+        }
+        await db.SaveChangesAsync(ct);
+
+        // Profiles after their accounts and departments exist (the model knows no navigation to order inserts by).
+        foreach (var (d, i) in Doctors.Select((d, i) => (d, i)))
+        {
+            var doctor = Doctor.Create(accounts[d.Local], null, now);
+            doctor.Specialization = d.Specialization;
+            doctor.LicenseNumber = $"{slug.ToUpperInvariant()}-MD-{1001 + i}";
+            doctor.YearsOfExperience = d.Years;
+            doctor.ConsultationFee = currency == "INR" ? d.FeeInr : d.FeeUsd;
+            doctor.Bio = d.Bio;
+            doctor.DepartmentId = departments[d.Department].Id;
+            db.Add(doctor);
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
@@ -167,7 +209,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         return changed;
     }
 
-    /// <summary>Per-table date shifts ($1 is the interval). Staff and departments carry no clinical dates.</summary>
+    /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     public static readonly List<string> FreshenStatements = [];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>

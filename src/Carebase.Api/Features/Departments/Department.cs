@@ -13,6 +13,15 @@ public sealed class Department
     public bool IsPatientFacing { get; set; } = true;
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The concurrency token behind the ETag; a writer that read an older version fails with 412.</summary>
+    public int Version { get; private set; } = 1;
+
+    /// <summary>Records a change: a new version and update time.</summary>
+    public void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        Version++;
+    }
 }
 
 sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
@@ -21,5 +30,6 @@ sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
     {
         e.ToTable("departments");
         e.Property(d => d.Name).HasColumnType("citext");
+        e.Property(d => d.Version).IsConcurrencyToken();
     }
 }

@@ -276,6 +276,6 @@ public static class UsersEndpoints
         caller.TenantId ?? throw new ForbiddenException("tenant_required", "Only a hospital's accounts can manage its staff.");
 
     /// <summary>A password nobody knows, for accounts that will set their own through the emailed link.</summary>
-    static string RandomPassword() =>
+    internal static string RandomPassword() =>
         RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@", 32);
 }

@@ -1,0 +1,164 @@
+using Carebase.Api.Features.Departments;
+using Carebase.Api.Features.Staff;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+
+namespace Carebase.Api.Features.Doctors;
+
+/// <summary>A doctor profile as staff see it: the profile, the account's name, email, phone and status, and who changed it when.</summary>
+public sealed record DoctorResponse(
+    Guid Id, Guid UserId, string Name, string FirstName, string LastName, string Email, string? Phone, bool IsActive,
+    string Specialization, string LicenseNumber, int YearsOfExperience, decimal ConsultationFee, string? Bio,
+    Guid? DepartmentId, string? DepartmentName, DateTimeOffset CreatedAt, Guid? CreatedBy, DateTimeOffset UpdatedAt, Guid? UpdatedBy,
+    int Version)
+{
+    internal static DoctorResponse From(DoctorRow r) => new(
+        r.Doctor.Id, r.Doctor.UserId, $"{r.FirstName} {r.LastName}".Trim(), r.FirstName, r.LastName, r.Email, r.Phone, r.IsActive,
+        r.Doctor.Specialization, r.Doctor.LicenseNumber, r.Doctor.YearsOfExperience, Doctor.Money(r.Doctor.ConsultationFee), r.Doctor.Bio,
+        r.Doctor.DepartmentId, r.DepartmentName, r.Doctor.CreatedAt, r.Doctor.CreatedBy, r.Doctor.UpdatedAt, r.Doctor.UpdatedBy, r.Doctor.Version);
+}
+
+/// <summary>
+/// A doctor as patients see it when booking: no license number, contact details, account id or
+/// audit fields.
+/// </summary>
+public sealed record PublicDoctorResponse(
+    Guid Id, string Name, string Specialization, Guid? DepartmentId, string? DepartmentName, int YearsOfExperience,
+    decimal ConsultationFee, string? Bio)
+{
+    internal static PublicDoctorResponse From(DoctorRow r) => new(
+        r.Doctor.Id, $"{r.FirstName} {r.LastName}".Trim(), r.Doctor.Specialization, r.Doctor.DepartmentId, r.DepartmentName,
+        r.Doctor.YearsOfExperience, Doctor.Money(r.Doctor.ConsultationFee), r.Doctor.Bio);
+}
+
+/// <summary>A profile with what the response shows of its account and department, read in one query.</summary>
+sealed class DoctorRow
+{
+    public required Doctor Doctor { get; init; }
+    public required string FirstName { get; init; }
+    public required string LastName { get; init; }
+    public required string Email { get; init; }
+    public string? Phone { get; init; }
+    public bool IsActive { get; init; }
+    public string? DepartmentName { get; init; }
+}
+
+/// <summary>
+/// Query of GET /doctors: <c>q</c> matches the doctor's name, <c>specialization</c> is matched whole
+/// (case-insensitive). Patients always get active doctors only.
+/// </summary>
+public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        errors.MaxLength(Q, 200, "q");
+        errors.MaxLength(Specialization, DoctorFields.MaxSpecialization, "specialization");
+        Paging.Validate(Page, PageSize, errors);
+    }
+}
+
+/// <summary>
+/// A new doctor profile, either for an existing staff account holding the DOCTOR role (<c>userId</c>) or
+/// together with a new account (<c>user</c>), which gets the DOCTOR role and must choose its password at
+/// first sign-in. Creating the account also needs users:write.
+/// </summary>
+public sealed record CreateDoctorRequest(
+    Guid? UserId, NewDoctorAccount? User, string? Specialization, string? LicenseNumber, int? YearsOfExperience,
+    decimal? ConsultationFee, string? Bio, Guid? DepartmentId) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (UserId is null && User is null) errors.Add("userId", "Give userId (an existing DOCTOR account) or user (to create the account).");
+        if (UserId is not null && User is not null) errors.Add("user", "Give either userId or user, not both.");
+        if (UserId == Guid.Empty) errors.Add("userId", "Must be a non-empty UUID.");
+        User?.Validate(errors);
+        if (errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
+        if (errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
+        if (YearsOfExperience is null) errors.Add("yearsOfExperience", "This field is required.");
+        else DoctorFields.YearsOfExperience(YearsOfExperience, errors);
+        if (ConsultationFee is null) errors.Add("consultationFee", "This field is required.");
+        else DoctorFields.Fee(ConsultationFee.Value, errors);
+        DoctorFields.Bio(Bio, errors);
+        if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID.");
+    }
+}
+
+/// <summary>The account created with a profile. Without <c>temporaryPassword</c> a welcome email with a set-password link is sent.</summary>
+public sealed record NewDoctorAccount(string? Email, string? FirstName, string? LastName, string? Phone, string? TemporaryPassword)
+{
+    public void Validate(FieldErrors errors)
+    {
+        errors.Email(Email?.Trim(), "user.email");
+        StaffFields.Name(FirstName, "user.firstName", errors, required: true);
+        StaffFields.Name(LastName, "user.lastName", errors, required: true);
+        // The staff phone rule names its field "phone"; here it is nested.
+        var phone = new FieldErrors();
+        StaffFields.Phone(Phone, phone);
+        foreach (var (_, messages) in phone.ToDictionary())
+            foreach (var message in messages) errors.Add("user.phone", message);
+        if (TemporaryPassword is { Length: 0 }) errors.Add("user.temporaryPassword", "Leave it out to email a set-password link, or give a password.");
+    }
+}
+
+/// <summary>
+/// Changes to a profile; a field left out stays as it is. <c>bio</c> or <c>departmentId</c> sent as null
+/// is cleared. Name, email and phone belong to the account (PATCH /users/{id}).
+/// </summary>
+public sealed class UpdateDoctorRequest : IValidatable
+{
+    readonly HashSet<string> _present = [];
+
+    public string? Specialization { get; init { field = value; _present.Add("specialization"); } }
+    public string? LicenseNumber { get; init { field = value; _present.Add("licenseNumber"); } }
+    public int? YearsOfExperience { get; init { field = value; _present.Add("yearsOfExperience"); } }
+    public decimal? ConsultationFee { get; init { field = value; _present.Add("consultationFee"); } }
+    public string? Bio { get; init { field = value; _present.Add("bio"); } }
+    public Guid? DepartmentId { get; init { field = value; _present.Add("departmentId"); } }
+
+    /// <summary>True when the body named <paramref name="field"/> (even as null).</summary>
+    public bool Has(string field) => _present.Contains(field);
+
+    public void Validate(FieldErrors errors)
+    {
+        if (Has("specialization") && errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
+        if (Has("licenseNumber") && errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
+        if (Has("yearsOfExperience"))
+        {
+            if (YearsOfExperience is null) errors.Add("yearsOfExperience", "This field cannot be cleared.");
+            else DoctorFields.YearsOfExperience(YearsOfExperience, errors);
+        }
+        if (Has("consultationFee"))
+        {
+            if (ConsultationFee is null) errors.Add("consultationFee", "This field cannot be cleared.");
+            else DoctorFields.Fee(ConsultationFee.Value, errors);
+        }
+        if (Has("bio")) DoctorFields.Bio(Bio, errors);
+        if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID (or null to clear).");
+    }
+}
+
+/// <summary>Field rules shared by the doctor requests.</summary>
+static class DoctorFields
+{
+    public const int MaxSpecialization = 100;
+    public const int MaxYearsOfExperience = 80;
+
+    public static void Specialization(string? value, FieldErrors errors) =>
+        DepartmentFields.Text(value!.Trim(), MaxSpecialization, "specialization", errors, multiline: false);
+
+    public static void LicenseNumber(string? value, FieldErrors errors) =>
+        DepartmentFields.Text(value!.Trim(), 64, "licenseNumber", errors, multiline: false);
+
+    public static void YearsOfExperience(int? value, FieldErrors errors) =>
+        errors.Range(value, 0, MaxYearsOfExperience, "yearsOfExperience");
+
+    public static void Fee(decimal value, FieldErrors errors)
+    {
+        if (Doctor.FeeProblem(value) is { } problem) errors.Add("consultationFee", problem);
+    }
+
+    public static void Bio(string? value, FieldErrors errors) => DepartmentFields.Text(value, 2000, "bio", errors, multiline: true);
+
+    /// <summary>Trimmed, or null when blank.</summary>
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
