@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Carebase.Tests.Infrastructure;
 
@@ -44,8 +45,11 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
     public static async Task<CarebaseApp> CreateAsync(string? connectionString = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         // Another host on the shared database must not deliver its mail: the tests read the shared host's mailbox.
-        var sharedDatabase = connectionString is null;
-        connectionString ??= (await TestDatabase.GetAsync()).ConnectionString;
+        var shared = new NpgsqlConnectionStringBuilder((await TestDatabase.GetAsync()).ConnectionString);
+        connectionString ??= shared.ConnectionString;
+        // Same server and database, whatever the other settings (a smaller pool, say).
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        var sharedDatabase = target.Host == shared.Host && target.Port == shared.Port && target.Database == shared.Database;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "carebase-test-data-" + Guid.NewGuid().ToString("N")[..12]);
         var all = new Dictionary<string, string?>
         {
