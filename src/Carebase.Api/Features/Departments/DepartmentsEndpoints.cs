@@ -43,8 +43,8 @@ public static class DepartmentsEndpoints
         var departments = db.Set<Department>().AsNoTracking();
         if (DepartmentFields.Clean(query.Q) is { } q)
         {
-            var pattern = "%" + q.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-            departments = departments.Where(d => EF.Functions.ILike(d.Name, pattern, @"\") || EF.Functions.ILike(d.Code ?? "", pattern, @"\"));
+            var pattern = Like.Contains(q);
+            departments = departments.Where(d => EF.Functions.ILike(d.Name, pattern, Like.Escape) || EF.Functions.ILike(d.Code ?? "", pattern, Like.Escape));
         }
         if (query.IsPatientFacing is { } facing) departments = departments.Where(d => d.IsPatientFacing == facing);
 

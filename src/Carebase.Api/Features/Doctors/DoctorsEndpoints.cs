@@ -44,8 +44,8 @@ public static class DoctorsEndpoints
         var rows = Rows(db, UsersEndpoints.TenantOf(caller), isPublic);
         if (DoctorFields.Clean(query.Q) is { } q)
         {
-            var pattern = "%" + q.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-            rows = rows.Where(r => EF.Functions.ILike(r.FirstName + " " + r.LastName, pattern, @"\"));
+            var pattern = Like.Contains(q);
+            rows = rows.Where(r => EF.Functions.ILike(r.FirstName + " " + r.LastName, pattern, Like.Escape));
         }
         if (DoctorFields.Clean(query.Specialization)?.ToLowerInvariant() is { } specialization)
             rows = rows.Where(r => r.Doctor.Specialization.ToLower() == specialization);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Npgsql;
 
@@ -70,14 +71,14 @@ public sealed partial record PatientQuery(
                 break;
             case Kind.Digits:
                 var digits = new string(q!.Where(char.IsDigit).ToArray());
-                where.Add($"(p.phone_digits LIKE {P("%" + EscapeLike(digits) + "%")} OR p.national_id = {P(q!)})");
+                where.Add($"(p.phone_digits LIKE {P(Like.Contains(digits))} OR p.national_id = {P(q!)})");
                 break;
             case Kind.Name:
                 var normalized = $"public.search_text({P(q!)})";
                 var words = Words(q!);
                 var clauses = fuzzy
                     ? words.Select(w => $"public.search_text({P(w)}) <% p.search_name").ToList()
-                    : words.Select(w => $"p.search_name LIKE public.search_text({P("%" + EscapeLike(w) + "%")})").ToList();
+                    : words.Select(w => $"p.search_name LIKE public.search_text({P(Like.Contains(w))})").ToList();
                 // A national id or passport number typed with letters is matched exactly too.
                 where.Add($"(({string.Join(" AND ", clauses)}) OR p.national_id = {P(q!)})");
                 score = $"(word_similarity({normalized}, p.search_name) + similarity({normalized}, p.search_name))::float8";
@@ -109,7 +110,6 @@ public sealed partial record PatientQuery(
         q.Split((char[])[' ', ',', '.', '-', '\'', '\t'], StringSplitOptions.RemoveEmptyEntries)
             .Select(w => w.ToLowerInvariant()).Distinct().Take(6).ToList() is { Count: > 0 } words ? words : [q.ToLowerInvariant()];
 
-    static string EscapeLike(string s) => new StringBuilder(s).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_").ToString();
 
     [GeneratedRegex(@"^[Pp]-\d{4}-\d{3,}$")]
     private static partial Regex CodeShape();

@@ -46,8 +46,8 @@ public static class UsersEndpoints
         var users = StaffRules.Staff(db, TenantOf(caller)).AsNoTracking();
         if (StaffFields.Clean(query.Q) is { } q)
         {
-            var pattern = "%" + q.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-            users = users.Where(u => EF.Functions.ILike(u.FirstName + " " + u.LastName, pattern) || EF.Functions.ILike(u.Email!, pattern));
+            var pattern = Like.Contains(q);
+            users = users.Where(u => EF.Functions.ILike(u.FirstName + " " + u.LastName, pattern, Like.Escape) || EF.Functions.ILike(u.Email!, pattern, Like.Escape));
         }
         if (StaffFields.Clean(query.Role) is { } role)
         {

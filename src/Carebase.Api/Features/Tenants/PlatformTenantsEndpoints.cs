@@ -47,8 +47,8 @@ public static class PlatformTenantsEndpoints
         if (!string.IsNullOrEmpty(query.Status)) tenants = tenants.Where(t => t.Status == query.Status);
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
-            var pattern = "%" + query.Q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            tenants = tenants.Where(t => EF.Functions.ILike(t.Name, pattern) || EF.Functions.ILike(t.Slug, pattern));
+            var pattern = Like.Contains(query.Q);
+            tenants = tenants.Where(t => EF.Functions.ILike(t.Name, pattern, Like.Escape) || EF.Functions.ILike(t.Slug, pattern, Like.Escape));
         }
         var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
         var total = await tenants.CountAsync(ct);
