@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
