@@ -74,10 +74,13 @@ public sealed partial record PatientQuery(
                 break;
             case Kind.Name:
                 var normalized = $"public.search_text({P(q!)})";
-                var words = Words(q!);
-                var clauses = fuzzy
-                    ? words.Select(w => $"public.search_text({P(w)}) <% p.search_name").ToList()
-                    : words.Select(w => $"p.search_name LIKE public.search_text({P(Like.Contains(w))})").ToList();
+                var clauses = Words(q!).Select(w =>
+                    // Under three letters a trigram index cannot help: such a word must be a whole word of the name.
+                    w.Length < 3 ? $"p.search_words @> ARRAY[public.search_text({P(w)})]"
+                    // Exact: the word anywhere in the name (so a prefix like "Joh" works), accents and case aside.
+                    : !fuzzy ? $"p.search_name LIKE public.search_text({P(Like.Contains(w))})"
+                    // Typo tolerant: the name has one of the dictionary words similar to the typed one.
+                    : $"p.search_words && ARRAY(SELECT d.word FROM patient_name_words d WHERE public.search_text({P(w)}) <% d.word)").ToList();
                 // A national id or passport number typed with letters is matched exactly too.
                 where.Add($"(({string.Join(" AND ", clauses)}) OR p.national_id = {P(q!)})");
                 score = $"(word_similarity({normalized}, p.search_name) + similarity({normalized}, p.search_name))::float8";

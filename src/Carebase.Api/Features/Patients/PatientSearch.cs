@@ -32,16 +32,25 @@ public sealed class PatientSearch(CarebaseDb db)
         }
     }
 
-    /// <summary>The statements one search page runs (count, then the page), exactly as sent; the benchmark runs them directly too.</summary>
-    public static NpgsqlBatchCommand[] Statements(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
+    /// <summary>Totals are exact up to this many matches; beyond it the planner's estimate is given (counting half a million rows costs more than the page).</summary>
+    public const int CountCap = 10_000;
+
+    /// <summary>What one search page runs, exactly as sent (the benchmark runs it directly too).</summary>
+    /// <param name="Statements">capped count, then the page (after the trigram threshold when fuzzy)</param>
+    /// <param name="MatchSql">the matching rows without limit, for the planner's estimate past the cap</param>
+    /// <param name="MatchParameters">the parameters of MatchSql</param>
+    public sealed record SearchPlan(NpgsqlBatchCommand[] Statements, string MatchSql, NpgsqlParameter[] MatchParameters);
+
+    public static SearchPlan Plan(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
     {
         var statements = new List<NpgsqlBatchCommand>();
         // Session setting: Npgsql resets it when the connection goes back to the pool.
         if (fuzzy) statements.Add(new NpgsqlBatchCommand(Threshold));
         var countParams = new List<NpgsqlParameter>();
         var (where, _) = query.Build(countParams, today, onlyPatientId, fuzzy);
-        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM patients p WHERE {where}");
-        count.Parameters.AddRange(countParams.ToArray());
+        var match = $"SELECT 1 FROM patients p WHERE {where}";
+        var count = new NpgsqlBatchCommand($"SELECT count(*) FROM ({match} LIMIT {CountCap + 1}) c");
+        count.Parameters.AddRange(countParams.Select(p => p.Clone()).ToArray());
         statements.Add(count);
         var rowParams = new List<NpgsqlParameter>();
         var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
@@ -49,31 +58,40 @@ public sealed class PatientSearch(CarebaseDb db)
             $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
         rows.Parameters.AddRange(rowParams.ToArray());
         statements.Add(rows);
-        return [.. statements];
+        return new SearchPlan([.. statements], match, [.. countParams]);
     }
 
     /// <summary>Runs one page: exact words first, typo-tolerant when that finds nothing.</summary>
     public static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
         int page, int size, CancellationToken ct)
     {
-        var result = await RunAsync(conn, Statements(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct);
+        var result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct);
         // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
         if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
-            result = await RunAsync(conn, Statements(query, today, onlyPatientId, page, size, fuzzy: true), today, page, size, ct);
+            result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: true), today, page, size, ct);
         return result;
     }
 
-    static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, NpgsqlBatchCommand[] statements, DateOnly today, int page, int size, CancellationToken ct)
+    static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, SearchPlan plan, DateOnly today, int page, int size, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(conn);
-        foreach (var s in statements) batch.BatchCommands.Add(s);
-        await using var r = await batch.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var total = r.GetInt64(0);
-        await r.NextResultAsync(ct);
+        long total;
         var items = new List<PatientListItem>(size);
-        while (await r.ReadAsync(ct)) items.Add(Read(r, today));
-        return new Paged<PatientListItem>(items, page, size, total);
+        await using (var batch = new NpgsqlBatch(conn))
+        {
+            foreach (var s in plan.Statements) batch.BatchCommands.Add(s);
+            await using var r = await batch.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            total = r.GetInt64(0);
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct)) items.Add(Read(r, today));
+        }
+        if (total <= CountCap) return new Paged<PatientListItem>(items, page, size, total, true);
+        // Past the cap: the planner's estimate for the same rows (never below what was counted).
+        await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + plan.MatchSql, conn);
+        explain.Parameters.AddRange(plan.MatchParameters);
+        using var json = System.Text.Json.JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(ct))!);
+        var estimate = (long)json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        return new Paged<PatientListItem>(items, page, size, Math.Max(estimate, total), false);
     }
 
     /// <summary>Every matching row in name order, read as it streams (constant memory).</summary>

@@ -96,7 +96,7 @@ public static class PatientsEndpoints
 
     static async Task<Ok<PatientResponse>> Get(Guid id, Caller caller, CarebaseDb db, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
-        var patient = await FindVisibleAsync(db, caller, id, ct);
+        var patient = await FindVisibleAsync(db, caller, id, ct, track: false);
         await audit.WriteAsync("patient.read", "patient", id, ct: ct);
         http.Response.Headers.ETag = patient.ETag;
         return TypedResults.Ok(PatientResponse.From(patient, await clock.TodayAsync(ct)));
@@ -199,10 +199,11 @@ public static class PatientsEndpoints
     }
 
     /// <summary>A patient the caller may see: their own record for a portal patient; deleted ones only with patients:delete; else 404.</summary>
-    internal static async Task<Patient> FindVisibleAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct)
+    internal static async Task<Patient> FindVisibleAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct, bool track = true)
     {
         if (caller.IsPatient && caller.PatientId != id) throw new NotFoundException("The patient");
-        var patient = await db.Set<Patient>().SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("The patient");
+        var patients = track ? db.Set<Patient>() : db.Set<Patient>().AsNoTracking();
+        var patient = await patients.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("The patient");
         if (patient.IsDeleted && !caller.Has(PatientsDelete)) throw new NotFoundException("The patient");
         return patient;
     }

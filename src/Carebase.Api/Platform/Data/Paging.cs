@@ -2,8 +2,12 @@ using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Platform.Data;
 
-/// <summary>The list shape of every collection: <c>{ items, page, pageSize, total }</c>.</summary>
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+/// <summary>
+/// The list shape of every collection: <c>{ items, page, pageSize, total }</c>. A list that stops counting
+/// past a cap (patient search) says so with <c>totalExact: false</c>, and <c>total</c> is then an estimate.
+/// </summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? TotalExact = null);
 
 /// <summary>Paging query parameters of every list: page ≥ 1, 1 ≤ pageSize ≤ 200, 50 by default (else 422).</summary>
 public static class Paging

@@ -31,6 +31,11 @@ public sealed class PatientSearchTests
         Assert.Equal(["José Núñez"], await NamesAsync(client, "q=JOSÉ"));
         Assert.Equal(["Priya Raman"], await NamesAsync(client, "q=priya"));
         Assert.Empty(await NamesAsync(client, "q=Xylophone"));
+        // Two-letter words must be whole words of the name ("li" is not found inside "Olivia").
+        await PatientKit.RegisterAsync(client, PatientKit.Person(first: "Li", last: "Wei"));
+        await PatientKit.RegisterAsync(client, PatientKit.Person(first: "Olivia", last: "Stone"));
+        Assert.Equal(["Li Wei"], await NamesAsync(client, "q=li"));
+        Assert.Equal(["Olivia Stone"], await NamesAsync(client, "q=oliv"));
     }
 
     [Fact]
@@ -101,6 +106,7 @@ public sealed class PatientSearchTests
         Assert.Equal(["Dan ZedDan", "Cat ZedCat", "Ben ZedBen", "Ann ZedAnn"], await NamesAsync(client, "sort=created"));
         var page2 = await (await client.GetAsync("/api/v1/patients?pageSize=3&page=2")).JsonAsync();
         Assert.Equal(4, page2["total"]!.GetValue<long>());
+        Assert.True(page2["totalExact"]!.GetValue<bool>());
         Assert.Equal(2, page2["page"]!.GetValue<int>());
         Assert.Single(page2["items"]!.AsArray());
         await (await client.GetAsync("/api/v1/patients?pageSize=500")).ShouldBeProblemAsync((HttpStatusCode)422);
