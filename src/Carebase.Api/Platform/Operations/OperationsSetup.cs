@@ -51,6 +51,7 @@ public static class OperationsSetup
     public static WebApplication UseCarebasePipeline(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.Use(AccessLog);
         app.Use(SecurityHeaders);
         app.UseCarebaseErrors();
         app.UseCarebaseDocs();
@@ -70,6 +71,27 @@ public static class OperationsSetup
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).Public().ExcludeFromDescription();
         app.MapCarebaseDocs();
         return app;
+    }
+
+    /// <summary>
+    /// One JSON log line per request (method, path, status, duration) in the request's scope, which carries
+    /// its RequestId; the same id goes back to the client as X-Request-Id (and as traceId in problems).
+    /// </summary>
+    static async Task AccessLog(HttpContext http, RequestDelegate next)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Carebase.Requests");
+            if (log.IsEnabled(LogLevel.Information))
+                log.LogInformation("{Method} {Path} answered {Status} in {ElapsedMs:F1} ms", http.Request.Method, http.Request.Path.Value,
+                    http.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     static async Task SecurityHeaders(HttpContext http, RequestDelegate next)

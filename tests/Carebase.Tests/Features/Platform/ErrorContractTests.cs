@@ -82,6 +82,7 @@ public sealed class ErrorContractTests
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("X-Request-Id").Single()));
     }
 
     [Fact]

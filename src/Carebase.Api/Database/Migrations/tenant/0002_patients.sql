@@ -56,7 +56,8 @@ CREATE TABLE patients (
 
 -- Search: trigram indexes for typo-tolerant names and phone fragments; btree for exact keys,
 -- filters and sort orders. Partial on live rows: deleted patients are searched only on request.
-CREATE INDEX patients_search_name_trgm ON patients USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
+-- Name and sex in one GIN index: "Smith, female" reads only the female Smiths' rows from the heap.
+CREATE INDEX patients_search_name_trgm ON patients USING gin (search_name gin_trgm_ops, gender) WHERE deleted_at IS NULL;
 CREATE INDEX patients_search_words_idx ON patients USING gin (search_words) WHERE deleted_at IS NULL;
 CREATE INDEX patients_phone_trgm ON patients USING gin (phone_digits gin_trgm_ops) WHERE deleted_at IS NULL;
 CREATE INDEX patients_email_idx ON patients (email) WHERE deleted_at IS NULL;
