@@ -10,6 +10,14 @@ public sealed class ApiProcess : IAsyncDisposable
     readonly Process _process;
     public Uri BaseAddress { get; }
 
+    /// <summary>Resident memory now and at its peak (VmRSS, VmHWM), in MiB.</summary>
+    public (double now, double peak) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        return (Kb("VmRSS:"), Kb("VmHWM:"));
+    }
+
     ApiProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
 
     public static async Task<ApiProcess> StartAsync(string connectionString)

@@ -129,7 +129,29 @@ public static class PatientSearchBenchmark
             });
             Console.WriteLine($"GET by id: API {apiRate:F0}/s, SELECT by primary key {sqlRate:F0}/s, ratio {apiRate / sqlRate:F2}");
 
-            var file = await WriteResultsAsync(o, fill, rows, apiRate, sqlRate, pg);
+            // Export: a filter of about 100k+ rows, streamed; the API process's resident memory before and at peak.
+            var exports = new List<(string format, long rows, long bytes, double seconds, double rssBefore, double rssPeak)>();
+            foreach (var format in new[] { "csv", "xlsx" })
+            {
+                var (before, _) = api.Memory();
+                var sw = Stopwatch.StartNew();
+                using var response = await http.GetAsync($"/api/v1/patients/export?format={format}&bloodType=O_POSITIVE", HttpCompletionOption.ResponseHeadersRead);
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync();
+                var buffer = new byte[81920];
+                long bytes = 0, lines = 0;
+                for (int n; (n = await body.ReadAsync(buffer)) > 0;)
+                {
+                    bytes += n;
+                    if (format == "csv") lines += buffer.AsSpan(0, n).Count((byte)'\n');
+                }
+                sw.Stop();
+                var (_, peak) = api.Memory();
+                exports.Add((format, format == "csv" ? lines - 1 : -1, bytes, sw.Elapsed.TotalSeconds, before, peak));
+                Console.WriteLine($"export {format}: {bytes / 1024 / 1024} MiB in {sw.Elapsed.TotalSeconds:F1}s, API RSS {before:F0} → peak {peak:F0} MiB");
+            }
+
+            var file = await WriteResultsAsync(o, fill, rows, apiRate, sqlRate, exports, pg);
             Console.WriteLine($"Results: {file}");
             return 0;
         }
@@ -172,7 +194,8 @@ public static class PatientSearchBenchmark
     }
 
     static async Task<string> WriteResultsAsync(BenchOptions o, PatientFiller.FillReport fill,
-        List<(string shape, Stats api, Stats sql, long avgTotal)> rows, double apiRate, double sqlRate, EmbeddedPostgres pg)
+        List<(string shape, Stats api, Stats sql, long avgTotal)> rows, double apiRate, double sqlRate,
+        List<(string format, long rows, long bytes, double seconds, double rssBefore, double rssPeak)> exports, EmbeddedPostgres pg)
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -198,6 +221,11 @@ public static class PatientSearchBenchmark
         md.AppendLine(string.Create(inv, $"| `GET /api/v1/patients/{{id}}` (HTTP, auth, audit entry, JSON) | {apiRate:F0} |"));
         md.AppendLine(string.Create(inv, $"| `SELECT … WHERE id = $1` on the same pool size | {sqlRate:F0} |"));
         md.AppendLine(string.Create(inv, $"| ratio API / SQL | {apiRate / sqlRate:F2} (target ≥ 0.50: {(apiRate / sqlRate >= 0.5 ? "met" : "**not met**")}) |"));
+        md.AppendLine().AppendLine("## Export (streamed)").AppendLine();
+        md.AppendLine("`GET /api/v1/patients/export?bloodType=O_POSITIVE` read to the end; resident memory of the API process before the request and its peak (VmHWM, which includes everything before) after it.").AppendLine();
+        md.AppendLine("| format | rows | size | time | API RSS before | API RSS peak |").AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var e in exports)
+            md.AppendLine(string.Create(inv, $"| {e.format} | {(e.rows >= 0 ? e.rows.ToString("N0", inv) : "same filter")} | {e.bytes / 1024.0 / 1024:F1} MiB | {e.seconds:F1} s | {e.rssBefore:F0} MiB | {e.rssPeak:F0} MiB |"));
         Directory.CreateDirectory(o.ResultsDirectory);
         var file = Path.Combine(o.ResultsDirectory, $"patients-search-{(o.Patients >= 1_000_000 ? $"{o.Patients / 1_000_000}m" : $"{o.Patients / 1000}k")}.md");
         await File.WriteAllTextAsync(file, md.ToString());

@@ -83,7 +83,12 @@ public sealed partial record PatientQuery(
                     : $"p.search_words && ARRAY(SELECT d.word FROM patient_name_words d WHERE public.search_text({P(w)}) <% d.word)").ToList();
                 // A national id or passport number typed with letters is matched exactly too.
                 where.Add($"(({string.Join(" AND ", clauses)}) OR p.national_id = {P(q!)})");
-                score = $"(word_similarity({normalized}, p.search_name) + similarity({normalized}, p.search_name))::float8";
+                // Relevance. Exact phase: every word a whole word of the name, then the name starting with the query
+                // (cheap, so thousands of matches rank fast). Typo phase (few matches): trigram similarity.
+                var whole = string.Join(", ", Words(q!).Select(w => $"public.search_text({P(w)})"));
+                score = fuzzy
+                    ? $"(word_similarity({normalized}, p.search_name) + similarity({normalized}, p.search_name))::float8"
+                    : $"(2 * (p.search_words @> ARRAY[{whole}])::int + (p.search_name LIKE public.search_text({P(Like.Literal(q!.Trim()) + "%")}))::int)::float8";
                 break;
         }
         if (Gender is not null) where.Add($"p.gender = {P(Gender)}");
