@@ -32,8 +32,9 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
         appointment.Apply(AppointmentAction.CheckIn, caller.UserId, now);
         var patient = await db.Set<Patient>().AsNoTracking().SingleAsync(p => p.Id == appointment.PatientId, ct);
         var (priority, reason) = PriorityOf(request.Priority, request.PriorityReason, patient, today);
-        var token = QueueToken.Issue(appointment.DoctorId, today, await NextNumberAsync(appointment.DoctorId, today, ct), patient.Id,
-            appointment.Id, appointment.StartsAt, priority, reason, now);
+        var number = await NextNumberAsync(appointment.DoctorId, today, ct);
+        await EnsureNotQueuedAsync(appointment.DoctorId, today, patient.Id, ct);
+        var token = QueueToken.Issue(appointment.DoctorId, today, number, patient.Id, appointment.Id, appointment.StartsAt, priority, reason, now);
         db.Add(token);
         audit.Record("queue.checked_in", "queue_token", token.Id, new
         {
@@ -52,7 +53,9 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
             ?? throw new NotFoundException("The patient");
         var (priority, reason) = PriorityOf(request.Priority, request.PriorityReason, patient, today);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var token = QueueToken.Issue(doctorId, today, await NextNumberAsync(doctorId, today, ct), patient.Id, null, null, priority, reason, now);
+        var number = await NextNumberAsync(doctorId, today, ct);
+        await EnsureNotQueuedAsync(doctorId, today, patient.Id, ct);
+        var token = QueueToken.Issue(doctorId, today, number, patient.Id, null, null, priority, reason, now);
         db.Add(token);
         audit.Record("queue.walked_in", "queue_token", token.Id, new
         {
@@ -112,6 +115,11 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
             .SingleOrDefault() ?? throw new NotFoundException("The token");
         var from = token.Status;
         token.Apply(action, caller.UserId, now);
+        if (action == QueueAction.Recall)
+        {
+            await LockDayAsync(token.DoctorId, token.LocalDate, ct);
+            await EnsureNotQueuedAsync(token.DoctorId, token.LocalDate, token.PatientId, ct);
+        }
         // A checked-in patient who leaves unseen frees the appointment's time: it is cancelled with the reason.
         if (action == QueueAction.Leave && token.AppointmentId is { } appointmentId
             && await LockAppointmentAsync(appointmentId, ct) is { Status: AppointmentStatus.CheckedIn } appointment)
@@ -186,6 +194,20 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// A patient stands in a doctor's line once a day at a time. Checked after the day's counter row is locked
+    /// (every issue and recall of the day takes that lock), so two racing requests cannot both pass.
+    /// </summary>
+    async Task EnsureNotQueuedAsync(Guid doctorId, DateOnly date, Guid patientId, CancellationToken ct)
+    {
+        if (await db.Set<QueueToken>().AnyAsync(t => t.DoctorId == doctorId && t.LocalDate == date && t.PatientId == patientId
+                && (t.Status == QueueStatus.Waiting || t.Status == QueueStatus.Serving), ct))
+            throw new ConflictException("already_in_queue", "The patient is already waiting or being served in this doctor's queue today.");
+    }
+
+    async Task LockDayAsync(Guid doctorId, DateOnly date, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM queue_counters WHERE doctor_id = {doctorId} AND local_date = {date} FOR UPDATE", ct);
+
     async Task<Appointment?> LockAppointmentAsync(Guid id, CancellationToken ct) =>
         (await db.Set<Appointment>().FromSql($"SELECT * FROM appointments WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
 
@@ -222,7 +244,6 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
 
     static ConflictException? ConflictOf(string? constraint) => constraint switch
     {
-        "queue_tokens_one_open_per_patient" => new("already_in_queue", "The patient is already waiting or being served in this doctor's queue today."),
         "queue_tokens_one_per_appointment" => new("already_checked_in", "The appointment already has a token."),
         _ => null,
     };
