@@ -5,6 +5,7 @@ using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -29,6 +30,7 @@ try
     builder.Services.AddTenants();
     builder.Services.AddStaff();
     builder.Services.AddPatients();
+    builder.Services.AddQueue();
     builder.Services.AddDemo();
 
     var app = builder.Build();
@@ -44,6 +46,7 @@ try
     api.MapDepartments();
     api.MapDoctors();
     api.MapPatients();
+    api.MapQueue();
     api.MapInsight();
     api.MapDemo();
 

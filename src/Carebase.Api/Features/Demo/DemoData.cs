@@ -1,6 +1,7 @@
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Auth;
@@ -133,6 +134,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
+        await QueueDemo.SeedAsync(db, timezone, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
