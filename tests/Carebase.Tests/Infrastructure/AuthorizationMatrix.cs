@@ -15,12 +15,17 @@ public sealed record MatrixRoute(string Method, string Pattern, string Permissio
 /// </summary>
 public static class AuthorizationMatrix
 {
-    public static readonly string[] Roles = SystemRoles.All.Select(r => r.Name).ToArray();
+    /// <summary>Every system role, for <c>[MemberData(nameof(AuthorizationMatrix.SystemRoleNames), MemberType = typeof(AuthorizationMatrix))]</c>.</summary>
+    public static TheoryData<string> SystemRoleNames => new(Carebase.Api.Platform.Auth.SystemRoles.All.Select(r => r.Name));
 
-    public static void AssertCovers(CarebaseApp app, IEnumerable<MatrixRoute> routes, params string[] prefixes)
+    public static void AssertCovers(CarebaseApp app, IEnumerable<MatrixRoute> routes, params string[] prefixes) =>
+        AssertCovers(app, routes, p => prefixes.Any(x => p.StartsWith(x, StringComparison.Ordinal)));
+
+    /// <summary>The feature's routes (those whose pattern <paramref name="belongs"/>) are exactly the matrix's, with the same permissions.</summary>
+    public static void AssertCovers(CarebaseApp app, IEnumerable<MatrixRoute> routes, Func<string, bool> belongs)
     {
         var declared = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } p && prefixes.Any(x => p.StartsWith(x, StringComparison.Ordinal)))
+            .Where(e => e.RoutePattern.RawText is { } p && belongs(p))
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m =>
                 $"{m} {e.RoutePattern.RawText} {e.Metadata.GetMetadata<RequiresPermission>()?.Code ?? "(none)"}"))
             .Order().ToArray();
@@ -42,7 +47,7 @@ public static class AuthorizationMatrix
             using var response = await client.SendAsync(Request(route));
             var status = (int)response.StatusCode;
             var allowed = granted.Contains(route.Permission) && !objectLevelDenials.Contains($"{route.Method} {route.Pattern}");
-            if (allowed && status is 401 or 403)
+            if (allowed && status is 401 or 403 or >= 500)
                 failures.Add($"{route.Method} {route.Path}: {role} may call it but got {status}");
             if (!allowed && status != 403)
                 failures.Add($"{route.Method} {route.Path}: {role} may not call it but got {status}");

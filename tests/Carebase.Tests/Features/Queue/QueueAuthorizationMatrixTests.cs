@@ -25,13 +25,7 @@ public sealed class QueueAuthorizationMatrixTests
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, "/api/v1/queue");
 
     [Theory]
-    [InlineData(SystemRoles.HospitalAdmin)]
-    [InlineData(SystemRoles.Doctor)]
-    [InlineData(SystemRoles.Nurse)]
-    [InlineData(SystemRoles.Receptionist)]
-    [InlineData(SystemRoles.Pharmacist)]
-    [InlineData(SystemRoles.LabTechnician)]
-    [InlineData(SystemRoles.Patient)]
+    [MemberData(nameof(AuthorizationMatrix.SystemRoleNames), MemberType = typeof(AuthorizationMatrix))]
     public async Task Each_role_reaches_exactly_what_its_permissions_allow(string role) =>
         await AuthorizationMatrix.AssertRoleAsync(await (await CarebaseApp.Shared()).NewTenantAsync(), role, Routes);
 

@@ -34,13 +34,7 @@ public sealed class StaffAuthorizationMatrixTests
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, "/api/v1/users", "/api/v1/roles", "/api/v1/permissions");
 
     [Theory]
-    [InlineData(SystemRoles.HospitalAdmin)]
-    [InlineData(SystemRoles.Doctor)]
-    [InlineData(SystemRoles.Nurse)]
-    [InlineData(SystemRoles.Receptionist)]
-    [InlineData(SystemRoles.Pharmacist)]
-    [InlineData(SystemRoles.LabTechnician)]
-    [InlineData(SystemRoles.Patient)]
+    [MemberData(nameof(AuthorizationMatrix.SystemRoleNames), MemberType = typeof(AuthorizationMatrix))]
     public async Task Each_system_role_reaches_exactly_the_staff_routes_its_permissions_allow(string role) =>
         await AuthorizationMatrix.AssertRoleAsync(await (await CarebaseApp.Shared()).NewTenantAsync(), role, Routes);
 
