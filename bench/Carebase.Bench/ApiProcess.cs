@@ -53,7 +53,8 @@ public sealed class ApiProcess : IAsyncDisposable
                 if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return api;
             }
             catch (HttpRequestException) { /* not listening yet */ }
-            await Task.Delay(250);
+            // A separate process: nothing to await but its health endpoint, so poll it.
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
         throw new TimeoutException("The API did not become ready within 3 minutes.");
     }

@@ -38,7 +38,7 @@ public static class PatientFiller
         // The name dictionary is filled once after the load rather than by the per-row trigger.
         await Exec(conn, "ALTER TABLE patients DISABLE TRIGGER patients_name_words");
         var copy = Stopwatch.StartNew();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         var now = DateTimeOffset.UtcNow;
         var rng = new Random(42);
         var toAdd = target - (int)existing;

@@ -179,12 +179,12 @@ public static class PatientSearchBenchmark
         var warm = new Random(1);
         for (var i = 0; i < 200; i++) await op(warm);
         long done = 0;
-        var stop = DateTime.UtcNow.AddSeconds(o.Seconds);
+        var deadline = Stopwatch.StartNew();
         var sw = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, o.Concurrency).Select(w => Task.Run(async () =>
         {
             var rng = new Random(w);
-            while (DateTime.UtcNow < stop)
+            while (deadline.Elapsed.TotalSeconds < o.Seconds)
             {
                 await op(rng);
                 Interlocked.Increment(ref done);

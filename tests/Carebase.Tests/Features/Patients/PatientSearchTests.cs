@@ -76,7 +76,7 @@ public sealed class PatientSearchTests
     public async Task Age_filters_are_exact_at_birthdays()
     {
         var (_, client) = await ClinicAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow); // the test tenant is in UTC
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime); // the test tenant is in UTC
         await PatientKit.RegisterAsync(client, PatientKit.Person(first: "Turns", last: "Forty", dob: today.AddYears(-40).ToString("yyyy-MM-dd")));
         await PatientKit.RegisterAsync(client, PatientKit.Person(first: "Almost", last: "Forty", dob: today.AddYears(-40).AddDays(1).ToString("yyyy-MM-dd")));
         await PatientKit.RegisterAsync(client, PatientKit.Person(first: "Just", last: "Fortyone", dob: today.AddYears(-41).AddDays(1).ToString("yyyy-MM-dd")));
