@@ -5,6 +5,7 @@ using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -30,6 +31,7 @@ try
     builder.Services.AddStaff();
     builder.Services.AddPatients();
     builder.Services.AddDemo();
+    builder.Services.AddScheduling();
 
     var app = builder.Build();
     if (Cli.CommandIn(args) is { } command) return await Cli.RunAsync(app, command);
@@ -44,6 +46,7 @@ try
     api.MapDepartments();
     api.MapDoctors();
     api.MapPatients();
+    api.MapScheduling();
     api.MapInsight();
     api.MapDemo();
 

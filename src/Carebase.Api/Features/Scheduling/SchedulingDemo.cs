@@ -1,0 +1,127 @@
+using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.Patients;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Time;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Features.Scheduling;
+
+/// <summary>
+/// Demo schedules: weekday hours (and Saturday mornings for some) for every doctor, an extra session and a
+/// day of time off, and three weeks of past and future appointments in every status.
+/// </summary>
+public static class SchedulingDemo
+{
+    /// <summary>
+    /// Date shifts for freshening ($1 is the interval). Rows under an exclusion constraint move in two steps
+    /// (far away, then back) so no row meets a not-yet-moved one on the way.
+    /// </summary>
+    public static readonly string[] FreshenStatements =
+    [
+        Shift("appointments", "$1 + interval '1000 years'", "local_date = (local_date + $1 + interval '1000 years')::date"),
+        Shift("appointments", "- interval '1000 years'", "local_date = (local_date - interval '1000 years')::date", all: false),
+        Shift("extra_sessions", "$1 + interval '1000 years'", null, all: false, stamps: ["created_at"]),
+        Shift("extra_sessions", "- interval '1000 years'", null, all: false, stamps: []),
+        "UPDATE time_off SET starts_at = starts_at + $1, ends_at = ends_at + $1, created_at = created_at + $1",
+    ];
+
+    static readonly string[] AppointmentStamps =
+        ["scheduled_at", "confirmed_at", "checked_in_at", "started_at", "completed_at", "cancelled_at", "no_show_at", "created_at", "updated_at"];
+
+    static string Shift(string table, string by, string? extra, bool all = true, string[]? stamps = null)
+    {
+        var plus = by.StartsWith('-') ? $" {by}" : $" + {by}";
+        var sets = new List<string> { $"starts_at = starts_at{plus}", $"ends_at = ends_at{plus}" };
+        if (extra is not null) sets.Add(extra);
+        if (all) sets.AddRange((stamps ?? AppointmentStamps).Select(s => $"{s} = {s} + $1"));
+        else if (stamps is not null) sets.AddRange(stamps.Select(s => $"{s} = {s} + $1"));
+        // The second step of a two-step move must still take $1 so every statement has the same parameter.
+        var where = by.StartsWith('-') ? " WHERE $1 IS NOT NULL" : "";
+        return $"UPDATE {table} SET {string.Join(", ", sets)}{where}";
+    }
+
+    public static async Task SeedAsync(CarebaseDb db, TenantClock clock, TimeProvider time, string slug, CancellationToken ct)
+    {
+        var zone = await clock.ZoneAsync(ct);
+        var slot = TimeSpan.FromMinutes(15);
+        var now = time.GetUtcNow();
+        var today = await clock.TodayAsync(ct);
+        var doctors = await db.Set<Doctor>().AsNoTracking().OrderBy(d => d.LicenseNumber).Select(d => new { d.Id, d.DepartmentId }).ToListAsync(ct);
+        var patients = await db.Set<Patient>().AsNoTracking().Where(p => p.DeletedAt == null).OrderBy(p => p.PatientCode).Select(p => p.Id).ToListAsync(ct);
+        if (doctors.Count == 0 || patients.Count == 0) return;
+
+        foreach (var (d, i) in doctors.Select((d, i) => (d, i)))
+        {
+            for (short day = 1; day <= 5; day++)
+            {
+                db.Add(new WorkingHours { DoctorId = d.Id, Weekday = day, StartTime = new(9, 0), EndTime = new(12, 30) });
+                db.Add(new WorkingHours { DoctorId = d.Id, Weekday = day, StartTime = new(13, 30), EndTime = new(17, 0) });
+            }
+            if (i % 2 == 0) db.Add(new WorkingHours { DoctorId = d.Id, Weekday = 6, StartTime = new(9, 0), EndTime = new(12, 0) });
+        }
+
+        // Doctor 2 is away on the tenth day from now; doctor 0 holds an evening session on the third day.
+        var awayDay = today.AddDays(10);
+        db.Add(new TimeOff
+        {
+            DoctorId = doctors[Math.Min(2, doctors.Count - 1)].Id, StartsAt = Local(zone, awayDay, 0, 0), EndsAt = Local(zone, awayDay.AddDays(1), 0, 0),
+            Reason = "Conference", CreatedAt = now,
+        });
+        db.Add(new ExtraSession
+        {
+            DoctorId = doctors[0].Id, StartsAt = Local(zone, today.AddDays(3), 18, 0), EndsAt = Local(zone, today.AddDays(3), 20, 0),
+            Note = "Evening clinic", CreatedAt = now,
+        });
+
+        var rng = new Random(slug.Aggregate(7, (h, c) => h * 31 + c));
+        string[] reasons = ["Follow-up", "Annual check-up", "Fever and cough", "Blood pressure review", "Back pain", "Skin rash", "Vaccination", "Lab results review"];
+        var n = 0;
+        for (var offset = -21; offset <= 21; offset++)
+        {
+            var date = today.AddDays(offset);
+            if (SlotCalculator.IsoWeekday(date) > 5) continue;
+            foreach (var (d, i) in doctors.Select((d, i) => (d, i)))
+            {
+                if (date == awayDay && i == Math.Min(2, doctors.Count - 1)) continue;
+                // Three appointments a day each, at distinct times; patients rotate so nobody is double-booked.
+                for (var k = 0; k < 3; k++)
+                {
+                    var start = Local(zone, date, 9 + k * 2 + (i % 2), 15 * (i % 4));
+                    var patient = patients[n++ % patients.Count];
+                    var a = Appointment.Book(patient, d.Id, d.DepartmentId, start, start + slot, date, null, null, start.AddDays(-7));
+                    a.Reason = reasons[rng.Next(reasons.Length)];
+                    Walk(a, start, offset, rng.Next(100), now);
+                    db.Add(a);
+                }
+            }
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Moves a demo appointment to a status that fits its date (past: mostly completed; today: the whole range; future: booked).</summary>
+    static void Walk(Appointment a, DateTimeOffset start, int offset, int roll, DateTimeOffset now)
+    {
+        void Do(AppointmentAction action, DateTimeOffset at, string? reason = null) => a.Apply(action, null, at < now ? at : now, reason);
+        if (offset < 0 || (offset == 0 && start < now))
+        {
+            if (roll < 10) { Do(AppointmentAction.NoShow, start.AddMinutes(30)); return; }
+            if (roll < 18) { Do(AppointmentAction.Cancel, start.AddDays(-1), "Patient unwell, will rebook"); return; }
+            if (offset == 0 && roll < 30) { Do(AppointmentAction.Confirm, start.AddDays(-1)); Do(AppointmentAction.CheckIn, start.AddMinutes(-10)); return; }
+            if (offset == 0 && roll < 40)
+            {
+                Do(AppointmentAction.Confirm, start.AddDays(-1)); Do(AppointmentAction.CheckIn, start.AddMinutes(-10)); Do(AppointmentAction.Start, start);
+                return;
+            }
+            Do(AppointmentAction.Confirm, start.AddDays(-1));
+            Do(AppointmentAction.CheckIn, start.AddMinutes(-10));
+            Do(AppointmentAction.Start, start);
+            Do(AppointmentAction.Complete, start.AddMinutes(15));
+            return;
+        }
+        if (roll < 8) Do(AppointmentAction.Cancel, now, "Rescheduled by phone");
+        else if (roll < 50) Do(AppointmentAction.Confirm, now);
+    }
+
+    static DateTimeOffset Local(TimeZoneInfo zone, DateOnly date, int hour, int minute) =>
+        SlotCalculator.Instant(zone, date.ToDateTime(new TimeOnly(hour, minute))).ToUniversalTime();
+}
