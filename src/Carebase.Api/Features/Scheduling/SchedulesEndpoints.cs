@@ -195,7 +195,7 @@ public static class SchedulesEndpoints
         if (!errors.Any && to - from > TimeSpan.FromDays(maxDays) + TimeSpan.FromHours(1))
             errors.Add("to", $"The range may span at most {maxDays} days.");
         errors.ThrowIfAny();
-        return (from, to);
+        return (from.ToUniversalTime(), to.ToUniversalTime()); // timestamptz parameters are written as UTC
     }
 
     static TimeOffResponse ToResponse(TimeOff t, TimeZoneInfo zone, IReadOnlyList<Guid> flagged) =>

@@ -18,27 +18,23 @@ public static class SchedulingDemo
     /// </summary>
     public static readonly string[] FreshenStatements =
     [
-        Shift("appointments", "$1 + interval '1000 years'", "local_date = (local_date + $1 + interval '1000 years')::date"),
-        Shift("appointments", "- interval '1000 years'", "local_date = (local_date - interval '1000 years')::date", all: false),
-        Shift("extra_sessions", "$1 + interval '1000 years'", null, all: false, stamps: ["created_at"]),
-        Shift("extra_sessions", "- interval '1000 years'", null, all: false, stamps: []),
+        """
+        UPDATE appointments SET starts_at = starts_at + $1 + interval '1000 years', ends_at = ends_at + $1 + interval '1000 years',
+            local_date = (local_date + $1 + interval '1000 years')::date, scheduled_at = scheduled_at + $1, confirmed_at = confirmed_at + $1,
+            checked_in_at = checked_in_at + $1, started_at = started_at + $1, completed_at = completed_at + $1, cancelled_at = cancelled_at + $1,
+            no_show_at = no_show_at + $1, created_at = created_at + $1, updated_at = updated_at + $1
+        """,
+        """
+        UPDATE appointments SET starts_at = starts_at - interval '1000 years', ends_at = ends_at - interval '1000 years',
+            local_date = (local_date - interval '1000 years')::date WHERE $1::interval IS NOT NULL
+        """,
+        """
+        UPDATE extra_sessions SET starts_at = starts_at + $1 + interval '1000 years', ends_at = ends_at + $1 + interval '1000 years',
+            created_at = created_at + $1
+        """,
+        "UPDATE extra_sessions SET starts_at = starts_at - interval '1000 years', ends_at = ends_at - interval '1000 years' WHERE $1::interval IS NOT NULL",
         "UPDATE time_off SET starts_at = starts_at + $1, ends_at = ends_at + $1, created_at = created_at + $1",
     ];
-
-    static readonly string[] AppointmentStamps =
-        ["scheduled_at", "confirmed_at", "checked_in_at", "started_at", "completed_at", "cancelled_at", "no_show_at", "created_at", "updated_at"];
-
-    static string Shift(string table, string by, string? extra, bool all = true, string[]? stamps = null)
-    {
-        var plus = by.StartsWith('-') ? $" {by}" : $" + {by}";
-        var sets = new List<string> { $"starts_at = starts_at{plus}", $"ends_at = ends_at{plus}" };
-        if (extra is not null) sets.Add(extra);
-        if (all) sets.AddRange((stamps ?? AppointmentStamps).Select(s => $"{s} = {s} + $1"));
-        else if (stamps is not null) sets.AddRange(stamps.Select(s => $"{s} = {s} + $1"));
-        // The second step of a two-step move must still take $1 so every statement has the same parameter.
-        var where = by.StartsWith('-') ? " WHERE $1 IS NOT NULL" : "";
-        return $"UPDATE {table} SET {string.Join(", ", sets)}{where}";
-    }
 
     public static async Task SeedAsync(CarebaseDb db, TenantClock clock, TimeProvider time, string slug, CancellationToken ct)
     {

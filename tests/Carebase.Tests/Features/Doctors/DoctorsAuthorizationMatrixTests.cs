@@ -30,7 +30,9 @@ public sealed class DoctorsAuthorizationMatrixTests
     {
         var app = await CarebaseApp.Shared();
         var declared = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } p && p.StartsWith("/api/v1/doctors", StringComparison.Ordinal))
+            .Where(e => e.RoutePattern.RawText is { } p && p.StartsWith("/api/v1/doctors", StringComparison.Ordinal)
+                // A doctor's schedule routes (working hours, time off, slots…) belong to Scheduling's matrix.
+                && !p.StartsWith("/api/v1/doctors/{id:guid}/", StringComparison.Ordinal))
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m =>
                 $"{m} {e.RoutePattern.RawText} {e.Metadata.GetMetadata<RequiresPermission>()?.Code ?? "(none)"}"))
             .Order().ToArray();
