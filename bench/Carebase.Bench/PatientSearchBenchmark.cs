@@ -204,15 +204,15 @@ public static class PatientSearchBenchmark
         return file;
     }
 
-    static string Cpu() => File.Exists("/proc/cpuinfo")
+    internal static string Cpu() => File.Exists("/proc/cpuinfo")
         ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
         : "unknown CPU";
 
-    static string Memory() => File.Exists("/proc/meminfo")
+    internal static string Memory() => File.Exists("/proc/meminfo")
         ? $"{long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024 / 1024} GiB"
         : "unknown";
 
-    static async Task<string> ServerVersionAsync(EmbeddedPostgres pg)
+    internal static async Task<string> ServerVersionAsync(EmbeddedPostgres pg)
     {
         await using var conn = new NpgsqlConnection(pg.ConnectionString);
         await conn.OpenAsync();
