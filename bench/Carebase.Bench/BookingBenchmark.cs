@@ -136,7 +136,7 @@ public static class BookingBenchmark
     {
         using var response = await http.PostAsJsonAsync("/api/v1/appointments", new { patientId, doctorId, startsAt, reason = "Benchmark" });
         if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.UnprocessableEntity)
-            throw new InvalidOperationException($"Booking answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException($"Booking {doctorId} at {startsAt:O} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return response.StatusCode;
     }
 

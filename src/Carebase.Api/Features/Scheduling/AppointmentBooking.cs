@@ -1,3 +1,4 @@
+using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Audit;
@@ -95,8 +96,12 @@ public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars,
         await calendars.EnsureDoctorAsync(doctorId, "SHARE", ct);
         var doctor = await (from d in db.Set<Doctor>().AsNoTracking()
                             join u in db.Users.AsNoTracking() on d.UserId equals u.Id
+                            join dep in db.Set<Department>().AsNoTracking() on d.DepartmentId equals dep.Id into deps
+                            from dep in deps.DefaultIfEmpty()
                             where d.Id == doctorId
-                            select new { d.DepartmentId, u.IsActive }).SingleAsync(ct);
+                            select new { d.DepartmentId, u.IsActive, PatientFacing = dep == null || dep.IsPatientFacing }).SingleAsync(ct);
+        // Portal patients book only the doctors they can see (active, in no department or a patient-facing one).
+        if (caller.IsPatient && (!doctor.IsActive || !doctor.PatientFacing)) throw new NotFoundException("The doctor");
         if (!doctor.IsActive) throw new ConflictException("doctor_inactive", "The doctor's account is deactivated; book with another doctor.");
         return doctor.DepartmentId;
     }
