@@ -75,7 +75,8 @@ public static class SchedulingDemo
         for (var offset = -21; offset <= 21; offset++)
         {
             var date = today.AddDays(offset);
-            if (SlotCalculator.IsoWeekday(date) > 5) continue;
+            // Today always has a clinic (a live front desk to demo), other days only on weekdays.
+            if (offset != 0 && SlotCalculator.IsoWeekday(date) > 5) continue;
             foreach (var (d, i) in doctors.Select((d, i) => (d, i)))
             {
                 if (date == awayDay && i == Math.Min(2, doctors.Count - 1)) continue;
@@ -86,7 +87,7 @@ public static class SchedulingDemo
                     var patient = patients[n++ % patients.Count];
                     var a = Appointment.Book(patient, d.Id, d.DepartmentId, start, start + slot, date, null, null, start.AddDays(-7));
                     a.Reason = reasons[rng.Next(reasons.Length)];
-                    Walk(a, start, offset, rng.Next(100), now);
+                    Walk(a, start, offset, k == 0 ? i % 2 : -1, rng.Next(100), now);
                     db.Add(a);
                 }
             }
@@ -94,20 +95,25 @@ public static class SchedulingDemo
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Moves a demo appointment to a status that fits its date (past: mostly completed; today: the whole range; future: booked).</summary>
-    static void Walk(Appointment a, DateTimeOffset start, int offset, int roll, DateTimeOffset now)
+    /// <summary>
+    /// Moves a demo appointment to a status that fits its date: past ones mostly completed (some no-shows and
+    /// cancellations); today's first appointment of each doctor is checked in or in consultation whatever the
+    /// hour (<paramref name="todaySlot"/> 0 or 1), so the front desk always has someone waiting; future ones booked or confirmed.
+    /// </summary>
+    static void Walk(Appointment a, DateTimeOffset start, int offset, int todaySlot, int roll, DateTimeOffset now)
     {
         void Do(AppointmentAction action, DateTimeOffset at, string? reason = null) => a.Apply(action, null, at < now ? at : now, reason);
-        if (offset < 0 || (offset == 0 && start < now))
+        if (offset == 0 && todaySlot >= 0)
+        {
+            Do(AppointmentAction.Confirm, start.AddDays(-1));
+            Do(AppointmentAction.CheckIn, now.AddMinutes(-20));
+            if (todaySlot == 1) Do(AppointmentAction.Start, now.AddMinutes(-5));
+            return;
+        }
+        if (start < now)
         {
             if (roll < 10) { Do(AppointmentAction.NoShow, start.AddMinutes(30)); return; }
             if (roll < 18) { Do(AppointmentAction.Cancel, start.AddDays(-1), "Patient unwell, will rebook"); return; }
-            if (offset == 0 && roll < 30) { Do(AppointmentAction.Confirm, start.AddDays(-1)); Do(AppointmentAction.CheckIn, start.AddMinutes(-10)); return; }
-            if (offset == 0 && roll < 40)
-            {
-                Do(AppointmentAction.Confirm, start.AddDays(-1)); Do(AppointmentAction.CheckIn, start.AddMinutes(-10)); Do(AppointmentAction.Start, start);
-                return;
-            }
             Do(AppointmentAction.Confirm, start.AddDays(-1));
             Do(AppointmentAction.CheckIn, start.AddMinutes(-10));
             Do(AppointmentAction.Start, start);
