@@ -133,7 +133,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
-        await Scheduling.SchedulingDemo.SeedAsync(db, sp.GetRequiredService<Platform.Time.TenantClock>(), time, slug, ct);
+        await Scheduling.SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }

@@ -6,7 +6,6 @@ using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Idempotency;
-using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -47,13 +46,13 @@ public static class AppointmentsEndpoints
     }
 
     static void MapAction(RouteGroupBuilder g, string route, AppointmentAction action, string summary) =>
-        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time, TenantClock clock, HttpContext http, CancellationToken ct) =>
+        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct) =>
                 ApplyAsync(id, action, null, caller, db, audit, time, clock, http, ct))
             .RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(404).ProducesProblem(409).WithSummary(summary)
             .WithName($"Appointment{action}");
 
     static async Task<Ok<Paged<AppointmentResponse>>> List([AsParameters] AppointmentListQuery query, Caller caller, CarebaseDb db,
-        TenantClock clock, TimeProvider time, CancellationToken ct)
+        DoctorCalendars clock, TimeProvider time, CancellationToken ct)
     {
         var zone = await clock.ZoneAsync(ct);
         var now = time.GetUtcNow();
@@ -89,7 +88,7 @@ public static class AppointmentsEndpoints
     }
 
     static async Task<Results<Created<AppointmentResponse>, Created<SeriesResponse>>> Book(BookAppointmentRequest request, AppointmentBooking booking,
-        CarebaseDb db, Caller caller, TenantClock clock, CancellationToken ct)
+        CarebaseDb db, Caller caller, DoctorCalendars clock, CancellationToken ct)
     {
         var booked = await booking.BookAsync(request, ct);
         var zone = await clock.ZoneAsync(ct);
@@ -102,7 +101,7 @@ public static class AppointmentsEndpoints
             : TypedResults.Created(location, new SeriesResponse(booked[0].SeriesId!.Value, rows));
     }
 
-    static async Task<Ok<AppointmentResponse>> Get(Guid id, Caller caller, CarebaseDb db, TenantClock clock, HttpContext http, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> Get(Guid id, Caller caller, CarebaseDb db, DoctorCalendars clock, HttpContext http, CancellationToken ct)
     {
         var row = await Rows(db, caller).SingleOrDefaultAsync(r => r.Appointment.Id == id, ct) ?? throw new NotFoundException("The appointment");
         http.Response.Headers.ETag = row.Appointment.ETag;
@@ -110,7 +109,7 @@ public static class AppointmentsEndpoints
     }
 
     static async Task<Ok<AppointmentResponse>> Update(Guid id, UpdateAppointmentRequest request, Caller caller, CarebaseDb db, AuditLog audit,
-        TimeProvider time, TenantClock clock, HttpContext http, CancellationToken ct)
+        TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct)
     {
         if (caller.IsPatient && request.Has("notes")) throw new ForbiddenException("forbidden", "Patients may change the reason only; notes belong to the staff.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -130,11 +129,11 @@ public static class AppointmentsEndpoints
     }
 
     static async Task<Ok<AppointmentResponse>> Cancel(Guid id, CancelRequest request, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time,
-        TenantClock clock, HttpContext http, CancellationToken ct) =>
+        DoctorCalendars clock, HttpContext http, CancellationToken ct) =>
         await ApplyAsync(id, AppointmentAction.Cancel, request.Reason!.Trim(), caller, db, audit, time, clock, http, ct);
 
     static async Task<Ok<AppointmentResponse>> Reschedule(Guid id, RescheduleRequest request, AppointmentBooking booking, Caller caller, CarebaseDb db,
-        TenantClock clock, HttpContext http, CancellationToken ct)
+        DoctorCalendars clock, HttpContext http, CancellationToken ct)
     {
         await booking.RescheduleAsync(id, request.StartsAt!.Value, ct);
         return await AnswerAsync(db, caller, clock, http, id, ct);
@@ -144,7 +143,7 @@ public static class AppointmentsEndpoints
     static readonly AppointmentAction[] PatientActions = [AppointmentAction.Confirm, AppointmentAction.Cancel];
 
     static async Task<Ok<AppointmentResponse>> ApplyAsync(Guid id, AppointmentAction action, string? reason, Caller caller, CarebaseDb db,
-        AuditLog audit, TimeProvider time, TenantClock clock, HttpContext http, CancellationToken ct)
+        AuditLog audit, TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct)
     {
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -160,7 +159,7 @@ public static class AppointmentsEndpoints
         return await AnswerAsync(db, caller, clock, http, id, ct);
     }
 
-    static async Task<Ok<AnalyticsResponse>> Analytics([AsParameters] PeriodQuery query, Caller caller, CarebaseDb db, TenantClock clock,
+    static async Task<Ok<AnalyticsResponse>> Analytics([AsParameters] PeriodQuery query, Caller caller, CarebaseDb db, DoctorCalendars clock,
         TimeProvider time, CancellationToken ct)
     {
         if (caller.IsPatient) throw new ForbiddenException("forbidden", "Appointment analytics are for staff.");
@@ -189,7 +188,7 @@ public static class AppointmentsEndpoints
             byStatus, Rate(byStatus[AppointmentStatus.NoShow], byStatus[AppointmentStatus.Completed]), perDoctor));
     }
 
-    static async Task<Ok<AppointmentResponse>> AnswerAsync(CarebaseDb db, Caller caller, TenantClock clock, HttpContext http, Guid id, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> AnswerAsync(CarebaseDb db, Caller caller, DoctorCalendars clock, HttpContext http, Guid id, CancellationToken ct)
     {
         var row = await Rows(db, caller).SingleAsync(r => r.Appointment.Id == id, ct);
         http.Response.Headers.ETag = row.Appointment.ETag;

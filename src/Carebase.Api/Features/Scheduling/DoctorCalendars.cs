@@ -3,25 +3,32 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
-using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Carebase.Api.Features.Scheduling;
 
 /// <summary>Loads what slot computations need: the tenant's zone and slot length, and a doctor's calendar for a period.</summary>
-public sealed class DoctorCalendars(CarebaseDb db, TenantClock clock, TimeProvider time)
+public sealed class DoctorCalendars(CarebaseDb db, TimeProvider time)
 {
     public const int MaxRangeDays = 31;
 
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>
+    /// The tenant's zone and slot length, read together from the tenant row of this unit of work (not from
+    /// the tenant clock's cache, which can hold UTC for a minute when it was asked while the row was uncommitted).
+    /// </summary>
     public async Task<(TimeZoneInfo zone, int slotMinutes)> SettingsAsync(CancellationToken ct)
     {
-        var zone = await clock.ZoneAsync(ct);
         var tenantId = db.Tenant.TenantId;
-        var slot = await db.Set<Tenant>().Where(t => t.Id == tenantId).Select(t => t.SlotMinutes).SingleAsync(ct);
-        return (zone, slot);
+        var s = await db.Set<Tenant>().AsNoTracking().Where(t => t.Id == tenantId).Select(t => new { t.Timezone, t.SlotMinutes }).SingleAsync(ct);
+        return (TimeZoneInfo.TryFindSystemTimeZoneById(s.Timezone, out var zone) ? zone : TimeZoneInfo.Utc, s.SlotMinutes);
     }
+
+    public async Task<TimeZoneInfo> ZoneAsync(CancellationToken ct) => (await SettingsAsync(ct)).zone;
+
+    public async Task<DateOnly> TodayAsync(CancellationToken ct) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), await ZoneAsync(ct)).DateTime);
 
     /// <summary>
     /// 404 unless the doctor exists in this hospital. With <paramref name="lockMode"/> the doctor's row is

@@ -1,7 +1,6 @@
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Data;
-using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Carebase.Api.Features.Scheduling;
@@ -36,12 +35,16 @@ public static class SchedulingDemo
         "UPDATE time_off SET starts_at = starts_at + $1, ends_at = ends_at + $1, created_at = created_at + $1",
     ];
 
-    public static async Task SeedAsync(CarebaseDb db, TenantClock clock, TimeProvider time, string slug, CancellationToken ct)
+    /// <summary>
+    /// Runs inside the seeding transaction that creates the tenant, so the zone is passed in: the tenant clock
+    /// reads the tenant row on a connection of its own, which cannot see the uncommitted row yet.
+    /// </summary>
+    public static async Task SeedAsync(CarebaseDb db, string timezone, TimeProvider time, string slug, CancellationToken ct)
     {
-        var zone = await clock.ZoneAsync(ct);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timezone);
         var slot = TimeSpan.FromMinutes(15);
         var now = time.GetUtcNow();
-        var today = await clock.TodayAsync(ct);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var doctors = await db.Set<Doctor>().AsNoTracking().OrderBy(d => d.LicenseNumber).Select(d => new { d.Id, d.DepartmentId }).ToListAsync(ct);
         var patients = await db.Set<Patient>().AsNoTracking().Where(p => p.DeletedAt == null).OrderBy(p => p.PatientCode).Select(p => p.Id).ToListAsync(ct);
         if (doctors.Count == 0 || patients.Count == 0) return;
