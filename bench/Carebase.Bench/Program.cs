@@ -1,16 +1,22 @@
-// Patient search benchmark: fills one tenant with N realistic patients (bulk COPY), then measures each
-// search shape through the API (a separate process, real HTTP) and as the same SQL straight on
-// PostgreSQL, side by side in one run, plus GET-by-id throughput against SELECT-by-primary-key.
+// Benchmarks against the API process (real HTTP) and PostgreSQL, side by side in one run.
 //
+// Patient search (the default): fills one tenant with N realistic patients (bulk COPY), then measures each search
+// shape through the API and as the same SQL straight on PostgreSQL, GET-by-id against SELECT-by-key, and export.
 //   dotnet run -c Release --project bench/Carebase.Bench -- [--patients 1000000] [--iterations 200] [--seconds 10]
 //
-// queue/next under contention (--mode queue): N waiting tokens, many workers racing through the API, then the
-// same claim in SQL; checks that no token was handed out twice or lost.
+// Booking under contention (--mode booking): clients racing for the same and for different slots; checks in SQL
+// that no two active appointments of a doctor or a patient overlap.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode booking [--concurrency 32] [--iterations 160] [--seconds 10]
 //
+// queue/next under contention (--mode queue): N waiting tokens, many workers racing through the API, then the same
+// claim in SQL; checks that no token was handed out twice or lost.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 2000] [--concurrency 16]
 using Carebase.Bench;
 
 var options = BenchOptions.Parse(args);
-return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "queue"
-    ? await QueueNextBenchmark.RunAsync(options, args)
-    : await PatientSearchBenchmark.RunAsync(options);
+return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
+{
+    "queue" => await QueueNextBenchmark.RunAsync(options, args),
+    "booking" => await BookingBenchmark.RunAsync(options),
+    _ => await PatientSearchBenchmark.RunAsync(options),
+};

@@ -6,6 +6,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
+using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -32,6 +33,7 @@ try
     builder.Services.AddPatients();
     builder.Services.AddQueue();
     builder.Services.AddDemo();
+    builder.Services.AddScheduling();
 
     var app = builder.Build();
     if (Cli.CommandIn(args) is { } command) return await Cli.RunAsync(app, command);
@@ -46,6 +48,7 @@ try
     api.MapDepartments();
     api.MapDoctors();
     api.MapPatients();
+    api.MapScheduling();
     api.MapQueue();
     api.MapInsight();
     api.MapDemo();

@@ -134,6 +134,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
+        await Scheduling.SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);

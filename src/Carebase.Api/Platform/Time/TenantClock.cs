@@ -1,6 +1,7 @@
+using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
 
 namespace Carebase.Api.Platform.Time;
 
@@ -8,16 +9,16 @@ namespace Carebase.Api.Platform.Time;
 /// "Today" and local time in the current tenant's timezone (ages, patient codes, daily tokens).
 /// The timezone is cached for a minute per tenant.
 /// </summary>
-public sealed class TenantClock(TimeProvider time, TenantScope tenant, NpgsqlDataSource db, IMemoryCache cache)
+public sealed class TenantClock(TimeProvider time, TenantScope tenant, CarebaseDb db, IMemoryCache cache)
 {
     public async Task<TimeZoneInfo> ZoneAsync(CancellationToken ct = default)
     {
         var id = tenant.TenantId ?? throw new InvalidOperationException("No tenant in scope.");
         if (cache.TryGetValue(("tz", id), out TimeZoneInfo? zone)) return zone!;
-        await using var cmd = db.CreateCommand("SELECT timezone FROM platform.tenants WHERE id = $1");
-        cmd.Parameters.AddWithValue(id);
-        var name = (string?)await cmd.ExecuteScalarAsync(ct) ?? "UTC";
-        zone = TimeZoneInfo.TryFindSystemTimeZoneById(name, out var found) ? found : TimeZoneInfo.Utc;
+        // Through the unit of work's connection: a tenant created in the current transaction is visible.
+        var name = await db.Database.SqlQuery<string>($"SELECT timezone AS \"Value\" FROM platform.tenants WHERE id = {id}")
+            .SingleOrDefaultAsync(ct) ?? throw new InvalidOperationException($"Tenant {id} does not exist.");
+        zone = TimeZoneInfo.FindSystemTimeZoneById(name);
         cache.Set(("tz", id), zone, TimeSpan.FromMinutes(1));
         return zone;
     }

@@ -1,0 +1,220 @@
+using System.Globalization;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+
+namespace Carebase.Api.Features.Scheduling;
+
+/// <summary>A weekly block: ISO <c>weekday</c> (1 = Monday … 7 = Sunday), <c>startTime</c> and <c>endTime</c> as HH:mm, tenant-local.</summary>
+public sealed record WorkingBlock(int? Weekday, string? StartTime, string? EndTime);
+
+/// <summary>The doctor's whole week; PUT replaces every block.</summary>
+public sealed record WorkingHoursBody(IReadOnlyList<WorkingBlock>? Blocks) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (Blocks is null) { errors.Add("blocks", "This field is required (an empty list clears the week)."); return; }
+        if (Blocks.Count > 70) errors.Add("blocks", "At most 70 blocks.");
+        var parsed = new List<(int i, WeeklyBlock b)>();
+        for (var i = 0; i < Blocks.Count; i++)
+        {
+            var b = Blocks[i];
+            var field = $"blocks[{i}]";
+            if (b is null) { errors.Add(field, "A block is required."); continue; }
+            var ok = true;
+            if (b.Weekday is not (>= 1 and <= 7)) { errors.Add($"{field}.weekday", "Must be 1 (Monday) to 7 (Sunday)."); ok = false; }
+            var start = ParseTime(b.StartTime, $"{field}.startTime", errors);
+            var end = ParseTime(b.EndTime, $"{field}.endTime", errors);
+            if (start is null || end is null || !ok) continue;
+            if (start >= end) { errors.Add(field, $"Block {Describe(b.Weekday!.Value, start.Value, end.Value)} must start before it ends."); continue; }
+            var block = new WeeklyBlock(b.Weekday!.Value, start.Value, end.Value);
+            foreach (var (j, other) in parsed)
+                if (other.Weekday == block.Weekday && other.Start < block.End && block.Start < other.End)
+                    errors.Add(field, $"Block {Describe(block)} overlaps blocks[{j}] ({Describe(other)}).");
+            parsed.Add((i, block));
+        }
+    }
+
+    public IReadOnlyList<WeeklyBlock> ToBlocks() =>
+        Blocks!.Select(b => new WeeklyBlock(b.Weekday!.Value, ParseTime(b.StartTime)!.Value, ParseTime(b.EndTime)!.Value)).ToList();
+
+    static readonly string[] Formats = ["HH:mm", "HH:mm:ss", "H:mm"];
+
+    static TimeOnly? ParseTime(string? value, string? field = null, FieldErrors? errors = null)
+    {
+        if (TimeOnly.TryParseExact(value, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) return t;
+        errors?.Add(field!, "Must be a time as HH:mm (00:00 to 23:59).");
+        return null;
+    }
+
+    static string Describe(WeeklyBlock b) => Describe(b.Weekday, b.Start, b.End);
+    static string Describe(int weekday, TimeOnly start, TimeOnly end) =>
+        $"{(DayOfWeek)(weekday % 7)} {start:HH\\:mm}–{end:HH\\:mm}";
+}
+
+public sealed record WorkingBlockResponse(Guid Id, int Weekday, string WeekdayName, string StartTime, string EndTime)
+{
+    internal static WorkingBlockResponse From(WorkingHours h) =>
+        new(h.Id, h.Weekday, ((DayOfWeek)(h.Weekday % 7)).ToString().ToUpperInvariant(), h.StartTime.ToString("HH:mm", CultureInfo.InvariantCulture),
+            h.EndTime.ToString("HH:mm", CultureInfo.InvariantCulture));
+}
+
+public sealed record WorkingHoursResponse(Guid DoctorId, string Timezone, int SlotMinutes, IReadOnlyList<WorkingBlockResponse> Blocks);
+
+/// <summary>
+/// An absence (whole or part days). When active appointments fall inside it the answer is 409 listing
+/// them, unless <c>proceed</c> is true: then they are flagged <c>needsReschedule</c>.
+/// </summary>
+public sealed record CreateTimeOffRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Reason, bool? Proceed) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromDays(366));
+        errors.MaxLength(Reason, 500, "reason");
+    }
+}
+
+public sealed record TimeOffResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Reason,
+    DateTimeOffset CreatedAt, Guid? CreatedBy, IReadOnlyList<Guid> FlaggedAppointmentIds);
+
+public sealed record CreateExtraSessionRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Note) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromHours(24));
+        errors.MaxLength(Note, 500, "note");
+    }
+}
+
+public sealed record ExtraSessionResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Note,
+    DateTimeOffset CreatedAt, Guid? CreatedBy);
+
+/// <summary>Period filter of time off and extra-session lists (instants or tenant-local dates).</summary>
+public sealed record PeriodQuery(string? From, string? To);
+
+/// <summary>A bookable slot, in the tenant's local time with its offset.</summary>
+public sealed record SlotResponse(DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+
+/// <summary>The answer of POST /appointments with a recurrence: every appointment of the series.</summary>
+public sealed record SeriesResponse(Guid SeriesId, IReadOnlyList<AppointmentResponse> Appointments);
+
+/// <summary>Repeat every <c>everyWeeks</c> weeks (1–4), <c>count</c> appointments in all (2–52), at the same local time.</summary>
+public sealed record Recurrence(int? EveryWeeks, int? Count);
+
+public sealed record BookAppointmentRequest(Guid? PatientId, Guid? DoctorId, DateTimeOffset? StartsAt, string? Reason, string? Notes,
+    Recurrence? Recurrence) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (PatientId is null || PatientId == Guid.Empty) errors.Add("patientId", "This field is required.");
+        if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
+        if (StartsAt is null) errors.Add("startsAt", "This field is required.");
+        errors.MaxLength(Reason, 500, "reason");
+        errors.MaxLength(Notes, 4000, "notes");
+        if (Recurrence is { } r)
+        {
+            if (r.EveryWeeks is not (>= 1 and <= 4)) errors.Add("recurrence.everyWeeks", "Must be between 1 and 4.");
+            if (r.Count is not (>= 2 and <= 52)) errors.Add("recurrence.count", "Must be between 2 and 52.");
+        }
+    }
+}
+
+public sealed record RescheduleRequest(DateTimeOffset? StartsAt) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (StartsAt is null) errors.Add("startsAt", "This field is required.");
+    }
+}
+
+public sealed record CancelRequest(string? Reason) : IValidatable
+{
+    public void Validate(FieldErrors errors)
+    {
+        if (errors.Required(Reason, "reason")) errors.MaxLength(Reason, 500, "reason");
+    }
+}
+
+/// <summary>Changes to reason and notes; a field left out stays, null clears it.</summary>
+public sealed class UpdateAppointmentRequest : IValidatable
+{
+    readonly HashSet<string> _present = [];
+    public string? Reason { get; init { field = value; _present.Add("reason"); } }
+    public string? Notes { get; init { field = value; _present.Add("notes"); } }
+    public bool Has(string name) => _present.Contains(name);
+
+    public void Validate(FieldErrors errors)
+    {
+        errors.MaxLength(Reason, 500, "reason");
+        errors.MaxLength(Notes, 4000, "notes");
+    }
+}
+
+public sealed record AppointmentListQuery(Guid? DoctorId, Guid? PatientId, Guid? DepartmentId, string? Status, string? From, string? To,
+    string? When, int? Page, int? PageSize) : IValidatable
+{
+    public static readonly string[] Whens = ["today", "upcoming", "past"];
+
+    public void Validate(FieldErrors errors)
+    {
+        errors.OneOf(Status, AppointmentStatus.All, "status", required: false);
+        errors.OneOf(When, Whens, "when", required: false);
+        Paging.Validate(Page, PageSize, errors);
+    }
+}
+
+/// <summary>An appointment with the patient's and doctor's names; times in the tenant's local offset.</summary>
+public sealed record AppointmentResponse(
+    Guid Id, Guid PatientId, string PatientName, Guid DoctorId, string DoctorName, Guid? DepartmentId, DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt, DateOnly LocalDate, string Status, string? Reason, string? Notes, Guid? SeriesId, bool NeedsReschedule,
+    string? CancelReason, DateTimeOffset ScheduledAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CheckedInAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, DateTimeOffset? NoShowAt, DateTimeOffset CreatedAt, Guid? CreatedBy,
+    DateTimeOffset UpdatedAt, Guid? UpdatedBy, int Version)
+{
+    internal static AppointmentResponse From(AppointmentRow r, TimeZoneInfo zone)
+    {
+        var a = r.Appointment;
+        DateTimeOffset L(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone);
+        DateTimeOffset? N(DateTimeOffset? t) => t is { } v ? L(v) : null;
+        return new(a.Id, a.PatientId, $"{r.PatientFirst} {r.PatientLast}".Trim(), a.DoctorId, $"{r.DoctorFirst} {r.DoctorLast}".Trim(),
+            a.DepartmentId, L(a.StartsAt), L(a.EndsAt), a.LocalDate, a.Status, a.Reason, a.Notes, a.SeriesId, a.NeedsReschedule,
+            a.CancelReason, L(a.ScheduledAt), N(a.ConfirmedAt), N(a.CheckedInAt), N(a.StartedAt), N(a.CompletedAt), N(a.CancelledAt),
+            N(a.NoShowAt), L(a.CreatedAt), a.CreatedBy, L(a.UpdatedAt), a.UpdatedBy, a.Version);
+    }
+}
+
+sealed class AppointmentRow
+{
+    public required Appointment Appointment { get; init; }
+    public string PatientFirst { get; init; } = "";
+    public string PatientLast { get; init; } = "";
+    public string DoctorFirst { get; init; } = "";
+    public string DoctorLast { get; init; } = "";
+}
+
+/// <summary>An active appointment in the way of a change (time off over it, a taken series date).</summary>
+public sealed record AppointmentConflict(Guid Id, Guid PatientId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Status);
+
+/// <summary>A date of a series that cannot be booked, and why (slot_taken, patient_busy, already_booked_that_day).</summary>
+public sealed record SeriesConflict(DateOnly Date, DateTimeOffset StartsAt, string Reason);
+
+public sealed record AnalyticsResponse(DateTimeOffset From, DateTimeOffset To, int Total, IReadOnlyDictionary<string, int> ByStatus,
+    double NoShowRate, IReadOnlyList<DoctorAnalytics> PerDoctor);
+
+/// <summary>Figures of one doctor; <c>noShowRate</c> = NO_SHOW / (COMPLETED + NO_SHOW), 0 when neither happened.</summary>
+public sealed record DoctorAnalytics(Guid DoctorId, string DoctorName, int Total, int Completed, int Cancelled, int NoShow, double NoShowRate);
+
+static class SchedulingFields
+{
+    public static void Span(DateTimeOffset? start, DateTimeOffset? end, FieldErrors errors, TimeSpan max)
+    {
+        if (start is null) errors.Add("startsAt", "This field is required.");
+        if (end is null) errors.Add("endsAt", "This field is required.");
+        if (start is { } s && end is { } e)
+        {
+            if (s >= e) errors.Add("endsAt", "Must be after startsAt.");
+            else if (e - s > max) errors.Add("endsAt", $"The span may be at most {max.TotalHours:0} hours.");
+        }
+    }
+
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
