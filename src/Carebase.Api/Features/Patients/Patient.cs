@@ -68,7 +68,7 @@ public sealed class Patient
     public string[] SearchWords { get; private set; } = [];
 
     public bool IsDeleted => DeletedAt is not null;
-    public string ETag => $"\"{Version}\"";
+    public string ETag => Platform.Data.ETags.Of(Version);
 
     public void Touch(Guid? by, DateTimeOffset now)
     {

@@ -5,7 +5,6 @@ using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using static Carebase.Api.Platform.Auth.Permissions;
 
@@ -103,7 +102,7 @@ public static class PatientsEndpoints
     }
 
     static async Task<Results<Ok<PatientResponse>, ProblemHttpResult, ValidationProblem>> Update(
-        Guid id, JsonElement body, [FromHeader(Name = "If-Match")] string? ifMatch, Caller caller, CarebaseDb db,
+        Guid id, JsonElement body, Caller caller, CarebaseDb db,
         PatientRegistration registration, TenantClock clock, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (body.ValueKind != JsonValueKind.Object)
@@ -117,7 +116,7 @@ public static class PatientsEndpoints
             return Problems.Forbidden("contact_fields_only", $"Patients can change their contact details only, not: {string.Join(", ", locked)}.");
 
         var patient = await FindVisibleAsync(db, caller, id, ct);
-        if (ifMatch is not null && ifMatch != patient.ETag) return Problems.PreconditionFailed();
+        if (!ETags.Matches(http.Request.Headers.IfMatch, patient.Version)) return Problems.PreconditionFailed();
         if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore it before changing it.");
         var fields = body.Deserialize<PatientFields>(JsonSerializerOptions.Web)!;
         var today = await clock.TodayAsync(ct);

@@ -65,7 +65,7 @@ public sealed class Appointment
     public int Version { get; private set; } = 1;
 
     public bool IsActive => AppointmentStatus.Active.Contains(Status);
-    public string ETag => $"\"{Version}\"";
+    public string ETag => Platform.Data.ETags.Of(Version);
 
     public static Appointment Book(Guid patientId, Guid doctorId, Guid? departmentId, DateTimeOffset startsAt, DateTimeOffset endsAt,
         DateOnly localDate, Guid? seriesId, Guid? by, DateTimeOffset now) => new()

@@ -79,7 +79,7 @@ public static class RolesEndpoints
         var role = await LockAsync(db, id, ct);
         if (role is null) return Problems.NotFound("The role");
         if (role.IsSystem) return SystemRole(role);
-        if (!StaffETags.Matches(http, StaffETags.Of(role))) return Problems.PreconditionFailed();
+        if (!ETags.Matches(http.Request.Headers.IfMatch, StaffETags.Of(role))) return Problems.PreconditionFailed();
 
         if (request.Name is not null && request.Name.Trim() is var name && name != role.Name)
         {

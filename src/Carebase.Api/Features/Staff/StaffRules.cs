@@ -101,18 +101,10 @@ static class StaffRules
 /// <summary>Strong ETags and If-Match checks for the staff resources.</summary>
 static class StaffETags
 {
-    public static string Of(User u) => $"\"{u.ConcurrencyStamp}\"";
+    public static string Of(User u) => ETags.Of(u.ConcurrencyStamp!);
 
     // Microseconds: what timestamptz keeps, so the value read back matches the one just written.
-    public static string Of(Role r) => $"\"{r.UpdatedAt.UtcTicks / 10:x}\"";
-
-    /// <summary>True when the request has no If-Match, or one that names <paramref name="etag"/> (or *). Strong comparison, as RFC 9110 asks.</summary>
-    public static bool Matches(HttpContext http, string etag)
-    {
-        var header = http.Request.Headers.IfMatch;
-        if (header.Count == 0) return true;
-        return header.SelectMany(h => (h ?? "").Split(',')).Select(t => t.Trim()).Any(t => t == "*" || t == etag);
-    }
+    public static string Of(Role r) => ETags.Of($"{r.UpdatedAt.UtcTicks / 10:x}");
 
     /// <summary>Microsecond precision, as PostgreSQL stores it.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));

@@ -120,7 +120,7 @@ public static class UsersEndpoints
         if (request.RoleIds is not null) await StaffRules.LockTenantAsync(db, tenantId, ct);
         var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null) return Problems.NotFound("The user");
-        if (!StaffETags.Matches(http, StaffETags.Of(user))) return Problems.PreconditionFailed();
+        if (!ETags.Matches(http.Request.Headers.IfMatch, StaffETags.Of(user))) return Problems.PreconditionFailed();
 
         if (request.FirstName is not null) user.FirstName = request.FirstName.Trim();
         if (request.LastName is not null) user.LastName = request.LastName.Trim();

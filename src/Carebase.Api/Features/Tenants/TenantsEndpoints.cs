@@ -119,18 +119,3 @@ public static class TenantsEndpoints
 
     internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
-
-/// <summary>Strong ETags over an integer version, and If-Match checks against them.</summary>
-public static class ETags
-{
-    public static string Of(int version) => $"\"{version}\"";
-
-    /// <summary>True when If-Match is absent, is <c>*</c>, or names the current version.</summary>
-    public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifMatch, int version)
-    {
-        if (ifMatch.Count == 0) return true;
-        if (!EntityTagHeaderValue.TryParseList(ifMatch, out var tags)) return false;
-        var current = new EntityTagHeaderValue(Of(version));
-        return tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: true));
-    }
-}
