@@ -130,6 +130,11 @@ public static class PatientSearchBenchmark
             Console.WriteLine($"GET by id: API {apiRate:F0}/s, SELECT by primary key {sqlRate:F0}/s, ratio {apiRate / sqlRate:F2}");
 
             // Export: a filter of about 100k+ rows, streamed; the API process's resident memory before and at peak.
+            // Exporting needs patients:export, which the hospital admin holds.
+            var adminLogin = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = "admin@general.demo", password = "Carebase!Demo2026" });
+            adminLogin.EnsureSuccessStatusCode();
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                (await adminLogin.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["accessToken"]!.GetValue<string>());
             var exports = new List<(string format, long rows, long bytes, double seconds, double rssBefore, double rssPeak)>();
             foreach (var format in new[] { "csv", "xlsx" })
             {

@@ -1,14 +1,14 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
 namespace Carebase.Api.Features.Patients;
 
 /// <summary>
-/// Writes a patient list as CSV (straight to the response) or XLSX (through a temporary file with the
-/// Open XML SDK's streaming writer), row by row, so memory stays flat however many rows there are.
+/// Writes a patient list as CSV or XLSX row by row (XLSX through a temporary file, so the answer can carry its
+/// length), so memory stays flat however many rows there are.
 /// Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a quote.
 /// </summary>
 public static class PatientExport
@@ -48,34 +48,40 @@ public static class PatientExport
     static string Quote(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
-    /// <summary>Writes the workbook to <paramref name="path"/> with the SAX-style writer (no DOM of the sheet in memory).</summary>
-    public static async Task<int> WriteXlsxAsync(IAsyncEnumerable<PatientListItem> rows, string path, CancellationToken ct)
+    /// <summary>
+    /// Writes the workbook to <paramref name="output"/> as it goes. The Open XML SDK (2.20) packages always open
+    /// read-write, and a read-write package keeps every part in memory until it is saved (800 MB for 180k rows),
+    /// so the zip is written here in streaming create mode: four small fixed parts, and the worksheet written by
+    /// the SDK's <see cref="OpenXmlWriter"/> straight into its entry.
+    /// </summary>
+    public static async Task<int> WriteXlsxAsync(IAsyncEnumerable<PatientListItem> rows, Stream output, CancellationToken ct)
     {
-        using var doc = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
-        var workbook = doc.AddWorkbookPart();
-        var sheetPart = workbook.AddNewPart<WorksheetPart>();
+        using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        void Part(string name, string xml)
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open(), new UTF8Encoding(false));
+            writer.Write(xml);
+        }
+        Part("[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>""");
+        Part("_rels/.rels", """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>""");
+        Part("xl/workbook.xml", """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Patients" sheetId="1" r:id="rId1"/></sheets></workbook>""");
+        Part("xl/_rels/workbook.xml.rels", """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>""");
+
         var count = 0;
-        using (var writer = OpenXmlWriter.Create(sheetPart))
+        await using var sheet = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Fastest).Open();
+        using var writer = OpenXmlWriter.Create(sheet, Encoding.UTF8);
+        writer.WriteStartDocument(true);
+        writer.WriteStartElement(new Worksheet());
+        writer.WriteStartElement(new SheetData());
+        WriteRow(writer, Header);
+        await foreach (var p in rows.WithCancellation(ct))
         {
-            writer.WriteStartElement(new Worksheet());
-            writer.WriteStartElement(new SheetData());
-            WriteRow(writer, Header);
-            await foreach (var p in rows.WithCancellation(ct))
-            {
-                WriteRow(writer, Cells(p));
-                count++;
-            }
-            writer.WriteEndElement();
-            writer.WriteEndElement();
+            WriteRow(writer, Cells(p));
+            count++;
         }
-        using (var writer = OpenXmlWriter.Create(workbook))
-        {
-            writer.WriteStartElement(new Workbook());
-            writer.WriteStartElement(new Sheets());
-            writer.WriteElement(new Sheet { Name = "Patients", SheetId = 1, Id = workbook.GetIdOfPart(sheetPart) });
-            writer.WriteEndElement();
-            writer.WriteEndElement();
-        }
+        writer.WriteEndElement();
+        writer.WriteEndElement();
+        writer.Close();
         return count;
     }
 

@@ -183,7 +183,8 @@ public static class PatientsEndpoints
         var file = Path.Combine(Path.GetTempPath(), $"carebase-export-{Guid.NewGuid():N}.xlsx");
         try
         {
-            await PatientExport.WriteXlsxAsync(search.StreamAsync(query, today, ct), file, ct);
+            await using (var temp = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+                await PatientExport.WriteXlsxAsync(search.StreamAsync(query, today, ct), temp, ct);
             http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"patients-{stamp}.xlsx\"";
             await using var stream = File.OpenRead(file);
