@@ -15,6 +15,7 @@ public static class TestDatabase
 
     static async Task<EmbeddedPostgres> StartAsync()
     {
+        RemoveLeftovers();
         var root = Path.Combine(Path.GetTempPath(), "carebase-tests-" + Guid.NewGuid().ToString("N")[..12]);
         var pg = await StartClusterAsync(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -25,12 +26,42 @@ public static class TestDatabase
         return pg;
     }
 
-    /// <summary>A cluster tuned for tests (durability off: it is thrown away).</summary>
+    /// <summary>
+    /// The test host may be stopped before its exit handler has deleted its cluster: remove what earlier runs left
+    /// behind (clusters whose server is not running, and their mail folders).
+    /// </summary>
+    static void RemoveLeftovers()
+    {
+        var temp = new DirectoryInfo(Path.GetTempPath());
+        var hourAgo = TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1);
+        var clusters = temp.EnumerateDirectories("carebase-tests-*").Concat(temp.EnumerateDirectories("carebase-outage-*"));
+        var mail = temp.EnumerateDirectories("carebase-test-data-*").Where(d => d.LastWriteTimeUtc < hourAgo);
+        foreach (var dir in clusters.Concat(mail))
+        {
+            var pid = Path.Combine(dir.FullName, "pg", "data", "postmaster.pid");
+            if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && Alive(id)) continue;
+            // A cluster another run is creating right now has no postmaster.pid yet.
+            if (!File.Exists(pid) && dir.LastWriteTimeUtc > hourAgo && dir.Name.StartsWith("carebase-tests-", StringComparison.Ordinal)
+                && Directory.Exists(Path.Combine(dir.FullName, "pg")) && !Directory.Exists(Path.Combine(dir.FullName, "pg", "data", "base"))) continue;
+            try { dir.Delete(recursive: true); }
+            catch (IOException) { /* another run is using it */ }
+            catch (UnauthorizedAccessException) { /* not ours to delete */ }
+        }
+
+        static bool Alive(int pid)
+        {
+            try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
+            catch (ArgumentException) { return false; }
+        }
+    }
+
+    /// <summary>A cluster tuned for tests (durability off, small WAL: it is thrown away).</summary>
     public static async Task<EmbeddedPostgres> StartClusterAsync(string root)
     {
         Directory.CreateDirectory(root);
         if (!OperatingSystem.IsWindows() && Environment.UserName == "root") File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
-        var pg = EmbeddedPostgres.Create(root, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400");
+        var pg = EmbeddedPostgres.Create(root, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400",
+            "-c max_wal_size=64MB", "-c min_wal_size=32MB");
         await pg.StartAsync();
         return pg;
     }
