@@ -33,16 +33,16 @@ public static class TestDatabase
     static void RemoveLeftovers()
     {
         var temp = new DirectoryInfo(Path.GetTempPath());
-        var hourAgo = TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1);
-        var clusters = temp.EnumerateDirectories("carebase-tests-*").Concat(temp.EnumerateDirectories("carebase-outage-*"));
-        var mail = temp.EnumerateDirectories("carebase-test-data-*").Where(d => d.LastWriteTimeUtc < hourAgo);
-        foreach (var dir in clusters.Concat(mail))
+        var recently = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-5);
+        var leftovers = temp.EnumerateDirectories("carebase-tests-*")
+            .Concat(temp.EnumerateDirectories("carebase-outage-*"))
+            .Concat(temp.EnumerateDirectories("carebase-test-data-*"));
+        foreach (var dir in leftovers)
         {
+            // Running, or touched in the last minutes (another run may be starting or using it): leave it.
             var pid = Path.Combine(dir.FullName, "pg", "data", "postmaster.pid");
             if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && Alive(id)) continue;
-            // A cluster another run is creating right now has no postmaster.pid yet.
-            if (!File.Exists(pid) && dir.LastWriteTimeUtc > hourAgo && dir.Name.StartsWith("carebase-tests-", StringComparison.Ordinal)
-                && Directory.Exists(Path.Combine(dir.FullName, "pg")) && !Directory.Exists(Path.Combine(dir.FullName, "pg", "data", "base"))) continue;
+            if (dir.LastWriteTimeUtc > recently) continue;
             try { dir.Delete(recursive: true); }
             catch (IOException) { /* another run is using it */ }
             catch (UnauthorizedAccessException) { /* not ours to delete */ }
