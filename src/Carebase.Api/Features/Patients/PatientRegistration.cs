@@ -39,7 +39,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
                 $"This looks like {likely.Count} existing patient(s). Use one of them, or register anyway with allowDuplicate and a duplicateReason.",
                 new Dictionary<string, object?> { ["candidates"] = likely });
 
-        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using var ownTransaction = await db.BeginOrJoinAsync(ct);
         await EnforceLimitAsync(ct);
         var now = time.GetUtcNow();
         var code = await NextCodeAsync(TimeZoneInfo.ConvertTime(now, await clock.ZoneAsync(ct)).Year, ct);
@@ -52,11 +52,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
             ? new { patientCode = code, duplicateOverride = new { reason = patient.DuplicateReason, candidates = likely.Select(c => c.Id) } }
             : new { patientCode = code });
         await db.SaveChangesAsync(ct);
-        if (ownTransaction is not null)
-        {
-            await ownTransaction.CommitAsync(ct);
-            await ownTransaction.DisposeAsync();
-        }
+        if (ownTransaction is not null) await ownTransaction.CommitAsync(ct);
         return patient;
     }
 

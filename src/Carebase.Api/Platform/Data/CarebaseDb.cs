@@ -68,6 +68,10 @@ public sealed class CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope
 
 public static class CarebaseDbExtensions
 {
+    /// <summary>A new transaction, or null when one is already open (the caller's, or an idempotent request's): then its opener commits.</summary>
+    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> BeginOrJoinAsync(this CarebaseDb db, CancellationToken ct) =>
+        db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+
     /// <summary>
     /// Puts the unit of work in a tenant: sets the scope and, if the connection is already open
     /// (inside a transaction that just created the tenant, say), switches its search_path now.

@@ -5,7 +5,6 @@ using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Carebase.Api.Platform.Idempotency;
 
@@ -15,7 +14,7 @@ namespace Carebase.Api.Platform.Idempotency;
 /// another body is a 422. The key's row is inserted first (ON CONFLICT DO NOTHING) in the same transaction
 /// as the handler's work, and committed with it: a concurrent retry's insert waits on that uncommitted row,
 /// then finds the stored answer, so the work happens once. If the handler throws, everything rolls back,
-/// the key included, and a retry runs afresh. Handlers join the transaction through <see cref="Transactions.BeginOrJoinAsync"/>.
+/// the key included, and a retry runs afresh. Handlers join the transaction through <see cref="CarebaseDbExtensions.BeginOrJoinAsync"/>.
 /// Answers of 5xx are never stored.
 /// </summary>
 public sealed class IdempotencyFilter : IEndpointFilter
@@ -108,10 +107,6 @@ public sealed class IdempotencyFilter : IEndpointFilter
 
 public static class Transactions
 {
-    /// <summary>A new transaction, or null when one is already open (an idempotent request's): then the opener commits.</summary>
-    public static async Task<IDbContextTransaction?> BeginOrJoinAsync(this CarebaseDb db, CancellationToken ct) =>
-        db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(new IdempotencyFilter()).WithMetadata(new IdempotentEndpoint());
 }
