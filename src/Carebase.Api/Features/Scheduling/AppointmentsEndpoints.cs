@@ -52,7 +52,7 @@ public static class AppointmentsEndpoints
             .WithName($"Appointment{action}");
 
     static async Task<Ok<Paged<AppointmentResponse>>> List([AsParameters] AppointmentListQuery query, Caller caller, CarebaseDb db,
-        DoctorCalendars clock, TimeProvider time, CancellationToken ct)
+        DoctorCalendars clock, TimeProvider time, AuditLog audit, CancellationToken ct)
     {
         var zone = await clock.ZoneAsync(ct);
         var now = time.GetUtcNow();
@@ -84,6 +84,9 @@ public static class AppointmentsEndpoints
         var total = await rows.CountAsync(ct);
         var ordered = query.When == "past" ? rows.OrderByDescending(r => r.Appointment.StartsAt) : rows.OrderBy(r => r.Appointment.StartsAt);
         var items = await ordered.ThenBy(r => r.Appointment.Id).Skip(skip).Take(size).ToListAsync(ct);
+        // Appointments name their patients: the list is a read of patient data.
+        await audit.WriteAsync("appointment.listed", "appointment", null,
+            new { filter = query, returned = items.Select(r => r.Appointment.Id) }, ct: ct);
         return TypedResults.Ok(new Paged<AppointmentResponse>(items.Select(r => AppointmentResponse.From(r, zone)).ToList(), page, size, total));
     }
 
@@ -101,9 +104,10 @@ public static class AppointmentsEndpoints
             : TypedResults.Created(location, new SeriesResponse(booked[0].SeriesId!.Value, rows));
     }
 
-    static async Task<Ok<AppointmentResponse>> Get(Guid id, Caller caller, CarebaseDb db, DoctorCalendars clock, HttpContext http, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> Get(Guid id, Caller caller, CarebaseDb db, DoctorCalendars clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var row = await Rows(db, caller).SingleOrDefaultAsync(r => r.Appointment.Id == id, ct) ?? throw new NotFoundException("The appointment");
+        await audit.WriteAsync("appointment.read", "appointment", id, ct: ct);
         http.Response.Headers.ETag = row.Appointment.ETag;
         return TypedResults.Ok(AppointmentResponse.From(row, await clock.ZoneAsync(ct)));
     }

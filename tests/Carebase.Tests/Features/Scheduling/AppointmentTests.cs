@@ -21,6 +21,12 @@ public sealed class AppointmentTests
         var get = await kit.Admin.GetAsync(response.Headers.Location);
         Assert.Equal("\"1\"", get.Headers.ETag!.Tag);
         Assert.Equal(patient, (await get.JsonAsync())["patientId"]!.GetValue<Guid>());
+        await (await kit.Admin.GetAsync("/api/v1/appointments")).EnsureStatusAsync(HttpStatusCode.OK);
+
+        // Appointments name their patients: reading one, and listing them, are audited.
+        var reads = await TestDatabase.ScalarAsync<long>(
+            $"SELECT count(*) FROM \"{kit.Tenant.Schema}\".audit_log WHERE action IN ('appointment.read', 'appointment.listed')");
+        Assert.Equal(2, reads);
     }
 
     [Fact]
