@@ -57,9 +57,15 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (EmbeddedPostgresUnavailableException e)
+// One clear line for an operator; under the test host the failure must reach the host factory instead.
+catch (StartupException e) when (!builder.Environment.IsEnvironment("Testing"))
 {
     Console.Error.WriteLine(e.Message);
+    return 1;
+}
+catch (Exception e) when (ErrorHandling.IsDatabaseUnavailable(e) && !builder.Environment.IsEnvironment("Testing"))
+{
+    Console.Error.WriteLine($"The database is unreachable ({e.GetBaseException().Message}). Check ConnectionStrings__Carebase, or leave it unset to use the embedded PostgreSQL.");
     return 1;
 }
 finally

@@ -73,7 +73,9 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Carebase", _connectionString);
         builder.UseSetting("Carebase:DataDirectory", DataDirectory);
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
-        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        // Warnings and errors only: the access log of thousands of test requests would drown the test output.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
     }
 
     public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -17,7 +17,8 @@ public static class AuthSetup
     {
         var services = builder.Services;
         services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.Configure<MasterKeyOptions>(o => o.Key = MasterKey(builder));
+        var masterKey = MasterKey(builder); // now, so a missing key stops start-up rather than the first sign-in
+        services.Configure<MasterKeyOptions>(o => o.Key = masterKey);
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
         {
             o.XmlRepository = new PostgresKeyRepository(sp.GetRequiredService<NpgsqlDataSource>());
@@ -74,12 +75,13 @@ public static class AuthSetup
         var configured = builder.Configuration["Carebase:DataProtection:MasterKey"];
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var bytes = Convert.FromBase64String(configured);
-            if (bytes.Length != 32) throw new InvalidOperationException("Carebase:DataProtection:MasterKey must be 32 bytes, base64-encoded.");
+            var bytes = new byte[32];
+            if (!Convert.TryFromBase64String(configured.Trim(), bytes, out var written) || written != 32)
+                throw new StartupException("Carebase__DataProtection__MasterKey must be 32 bytes, base64-encoded (`openssl rand -base64 32`).");
             return bytes;
         }
         if (builder.Environment.IsProduction())
-            throw new InvalidOperationException("Carebase__DataProtection__MasterKey is required in Production (32 random bytes, base64: `openssl rand -base64 32`).");
+            throw new StartupException("Carebase__DataProtection__MasterKey is required in Production (32 random bytes, base64: `openssl rand -base64 32`).");
         var file = Path.Combine(DataFolder.Resolve(builder.Configuration, builder.Environment), "master.key");
         if (!File.Exists(file))
         {

@@ -190,4 +190,7 @@ public sealed class EmbeddedPostgres
     }
 }
 
-public sealed class EmbeddedPostgresUnavailableException(string message) : Exception(message);
+/// <summary>Start-up cannot go on; the message is the one line the operator needs (no stack trace).</summary>
+public class StartupException(string message) : Exception(message);
+
+public sealed class EmbeddedPostgresUnavailableException(string message) : StartupException(message);

@@ -84,7 +84,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
             if (applied.TryGetValue(m.Version, out var checksum))
             {
                 if (checksum != m.Checksum)
-                    throw new InvalidOperationException($"Migration {m.Scope}/{m.Version:D4}_{m.Name} was edited after it was applied to {scope}. Add a new migration instead.");
+                    throw new StartupException($"Migration {m.Scope}/{m.Version:D4}_{m.Name} was edited after it was applied to {scope}. Add a new migration instead.");
                 continue;
             }
             await using var tx = await conn.BeginTransactionAsync(ct);
