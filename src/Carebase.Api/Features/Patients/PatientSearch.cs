@@ -39,29 +39,29 @@ public sealed class PatientSearch(CarebaseDb db)
     public const int CountCap = 1_000;
 
     /// <summary>What one search page runs, exactly as sent (the benchmark runs it directly too).</summary>
-    /// <param name="Statements">capped count, then the page (after the trigram threshold when fuzzy)</param>
+    /// <param name="Rows">the page (after the trigram threshold when fuzzy)</param>
+    /// <param name="Count">the capped count, run only when the page alone cannot tell the total</param>
     /// <param name="MatchSql">the matching rows without limit, for the planner's estimate past the cap</param>
     /// <param name="MatchParameters">the parameters of MatchSql</param>
-    public sealed record SearchPlan(NpgsqlBatchCommand[] Statements, string MatchSql, NpgsqlParameter[] MatchParameters);
+    public sealed record SearchPlan(NpgsqlBatchCommand[] Rows, NpgsqlBatchCommand Count, string MatchSql, NpgsqlParameter[] MatchParameters);
 
     public static SearchPlan Plan(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
     {
-        var statements = new List<NpgsqlBatchCommand>();
+        var rows = new List<NpgsqlBatchCommand>();
         // Session setting: Npgsql resets it when the connection goes back to the pool.
-        if (fuzzy) statements.Add(new NpgsqlBatchCommand(Threshold));
+        if (fuzzy) rows.Add(new NpgsqlBatchCommand(Threshold));
+        var rowParams = new List<NpgsqlParameter>();
+        var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
+        var select = new NpgsqlBatchCommand(
+            $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
+        select.Parameters.AddRange(rowParams.ToArray());
+        rows.Add(select);
         var countParams = new List<NpgsqlParameter>();
         var (where, _) = query.Build(countParams, today, onlyPatientId, fuzzy);
         var match = $"SELECT 1 FROM patients p WHERE {where}";
         var count = new NpgsqlBatchCommand($"SELECT count(*) FROM ({match} LIMIT {CountCap + 1}) c");
         count.Parameters.AddRange(countParams.Select(p => p.Clone()).ToArray());
-        statements.Add(count);
-        var rowParams = new List<NpgsqlParameter>();
-        var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
-        var rows = new NpgsqlBatchCommand(
-            $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
-        rows.Parameters.AddRange(rowParams.ToArray());
-        statements.Add(rows);
-        return new SearchPlan([.. statements], match, [.. countParams]);
+        return new SearchPlan([.. rows], count, match, [.. countParams]);
     }
 
     /// <summary>Runs one page: exact words first, typo-tolerant when that finds nothing.</summary>
@@ -75,21 +75,30 @@ public sealed class PatientSearch(CarebaseDb db)
         return result;
     }
 
+    /// <summary>
+    /// The page first. A page that is not full tells the exact total by itself (no count); otherwise the capped
+    /// count runs, and past the cap the planner's estimate is given (never below what was counted).
+    /// </summary>
     static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, SearchPlan plan, DateOnly today, int page, int size, CancellationToken ct)
     {
-        long total;
         var items = new List<PatientListItem>(size);
         await using (var batch = new NpgsqlBatch(conn))
         {
-            foreach (var s in plan.Statements) batch.BatchCommands.Add(s);
+            foreach (var s in plan.Rows) batch.BatchCommands.Add(s);
             await using var r = await batch.ExecuteReaderAsync(ct);
-            await r.ReadAsync(ct);
-            total = r.GetInt64(0);
-            await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct)) items.Add(Read(r, today));
         }
+        var offset = (long)(page - 1) * size;
+        if (items.Count is > 0 && items.Count < size || items.Count == 0 && page == 1)
+            return new Paged<PatientListItem>(items, page, size, offset + items.Count, true);
+
+        long total;
+        await using (var batch = new NpgsqlBatch(conn))
+        {
+            batch.BatchCommands.Add(plan.Count);
+            total = (long)(await batch.ExecuteScalarAsync(ct))!;
+        }
         if (total <= CountCap) return new Paged<PatientListItem>(items, page, size, total, true);
-        // Past the cap: the planner's estimate for the same rows (never below what was counted).
         await using var explain = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + plan.MatchSql, conn);
         explain.Parameters.AddRange(plan.MatchParameters);
         using var json = System.Text.Json.JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(ct))!);
