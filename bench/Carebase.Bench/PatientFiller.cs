@@ -13,7 +13,18 @@ public static class PatientFiller
 {
     public sealed record FillReport(bool Reused, long Rows, TimeSpan Copy, TimeSpan Indexes, TimeSpan Analyze);
 
-    public static async Task<FillReport> EnsureAsync(string connectionString, string schema, int target)
+    /// <summary>Fills (or reuses) the table; a fill's timings are kept in <paramref name="reportFile"/> so a reusing run still reports them.</summary>
+    public static async Task<FillReport> EnsureAsync(string connectionString, string schema, int target, string reportFile)
+    {
+        var report = await FillAsync(connectionString, schema, target);
+        if (!report.Reused)
+            await File.WriteAllTextAsync(reportFile, System.Text.Json.JsonSerializer.Serialize(report));
+        else if (File.Exists(reportFile))
+            report = System.Text.Json.JsonSerializer.Deserialize<FillReport>(await File.ReadAllTextAsync(reportFile))! with { Reused = true };
+        return report;
+    }
+
+    static async Task<FillReport> FillAsync(string connectionString, string schema, int target)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
