@@ -27,7 +27,8 @@ public sealed class OutboxSignal
 
     public void PendingAfterCommit()
     {
-        // Released slightly later than the commit in the worst case; the dispatcher simply finds nothing and polls again.
+        // Released when the message is queued, before its commit: a dispatcher that wakes too early finds nothing
+        // and takes the message on its next poll.
         if (_wake.CurrentCount == 0) try { _wake.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
     }
 
