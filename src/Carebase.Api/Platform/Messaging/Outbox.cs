@@ -4,7 +4,7 @@ namespace Carebase.Api.Platform.Messaging;
 
 /// <summary>
 /// Queues emails in the caller's unit of work: the message exists exactly when the change that
-/// caused it commits. The dispatcher is nudged after the commit (and polls besides).
+/// caused it commits. The dispatcher is nudged when a message is queued (and polls besides).
 /// </summary>
 public sealed class Outbox(CarebaseDb db, TimeProvider time, OutboxSignal signal)
 {
