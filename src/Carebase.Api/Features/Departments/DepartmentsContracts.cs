@@ -91,9 +91,6 @@ static partial class DepartmentFields
             errors.Add(field, "Must not contain control characters.");
     }
 
-    /// <summary>Trimmed, or null when blank.</summary>
-    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
     [GeneratedRegex(@"^[A-Za-z0-9_\-]{1,20}$")]
     private static partial Regex CodeShape();
 }

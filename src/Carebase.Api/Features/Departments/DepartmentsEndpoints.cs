@@ -41,7 +41,7 @@ public static class DepartmentsEndpoints
     {
         var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
         var departments = db.Set<Department>().AsNoTracking();
-        if (DepartmentFields.Clean(query.Q) is { } q)
+        if (Input.Clean(query.Q) is { } q)
         {
             var pattern = Like.Contains(q);
             departments = departments.Where(d => EF.Functions.ILike(d.Name, pattern, Like.Escape) || EF.Functions.ILike(d.Code ?? "", pattern, Like.Escape));
@@ -67,7 +67,7 @@ public static class DepartmentsEndpoints
         var now = StaffETags.Truncate(time.GetUtcNow());
         var department = new Department
         {
-            Name = request.Name!.Trim(), Code = DepartmentFields.Clean(request.Code), Description = DepartmentFields.Clean(request.Description),
+            Name = request.Name!.Trim(), Code = Input.Clean(request.Code), Description = Input.Clean(request.Description),
             IsPatientFacing = request.IsPatientFacing!.Value, CreatedAt = now, UpdatedAt = now,
         };
         await EnsureUniqueAsync(db, department, ct);
@@ -89,8 +89,8 @@ public static class DepartmentsEndpoints
         if (!ETags.Matches(http.Request.Headers.IfMatch, department.Version)) return Problems.PreconditionFailed();
 
         if (request.Has("name")) department.Name = request.Name!.Trim();
-        if (request.Has("code")) department.Code = DepartmentFields.Clean(request.Code);
-        if (request.Has("description")) department.Description = DepartmentFields.Clean(request.Description);
+        if (request.Has("code")) department.Code = Input.Clean(request.Code);
+        if (request.Has("description")) department.Description = Input.Clean(request.Description);
         if (request.Has("isPatientFacing")) department.IsPatientFacing = request.IsPatientFacing!.Value;
 
         var changes = AuditLog.ChangesOf(db.Entry(department));

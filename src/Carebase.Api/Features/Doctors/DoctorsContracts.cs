@@ -159,6 +159,4 @@ static class DoctorFields
 
     public static void Bio(string? value, FieldErrors errors) => DepartmentFields.Text(value, 2000, "bio", errors, multiline: true);
 
-    /// <summary>Trimmed, or null when blank.</summary>
-    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -42,12 +42,12 @@ public static class DoctorsEndpoints
         var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
         var isPublic = SeesPublicFields(caller);
         var rows = Rows(db, UsersEndpoints.TenantOf(caller), isPublic);
-        if (DoctorFields.Clean(query.Q) is { } q)
+        if (Input.Clean(query.Q) is { } q)
         {
             var pattern = Like.Contains(q);
             rows = rows.Where(r => EF.Functions.ILike(r.FirstName + " " + r.LastName, pattern, Like.Escape));
         }
-        if (DoctorFields.Clean(query.Specialization)?.ToLowerInvariant() is { } specialization)
+        if (Input.Clean(query.Specialization)?.ToLowerInvariant() is { } specialization)
             rows = rows.Where(r => r.Doctor.Specialization.ToLower() == specialization);
         if (query.DepartmentId is { } department) rows = rows.Where(r => r.Doctor.DepartmentId == department);
         if (query.IsActive is { } active) rows = rows.Where(r => r.IsActive == active);
@@ -86,7 +86,7 @@ public static class DoctorsEndpoints
         doctor.LicenseNumber = request.LicenseNumber!.Trim();
         doctor.YearsOfExperience = request.YearsOfExperience!.Value;
         doctor.ConsultationFee = Doctor.Money(request.ConsultationFee!.Value);
-        doctor.Bio = DoctorFields.Clean(request.Bio);
+        doctor.Bio = Input.Clean(request.Bio);
         doctor.DepartmentId = request.DepartmentId;
         db.Add(doctor);
         audit.Record("doctor.created", "doctor", doctor.Id, new
@@ -117,7 +117,7 @@ public static class DoctorsEndpoints
         if (request.Has("licenseNumber")) doctor.LicenseNumber = request.LicenseNumber!.Trim();
         if (request.Has("yearsOfExperience")) doctor.YearsOfExperience = request.YearsOfExperience!.Value;
         if (request.Has("consultationFee")) doctor.ConsultationFee = Doctor.Money(request.ConsultationFee!.Value);
-        if (request.Has("bio")) doctor.Bio = DoctorFields.Clean(request.Bio);
+        if (request.Has("bio")) doctor.Bio = Input.Clean(request.Bio);
         if (request.Has("departmentId"))
         {
             if (request.DepartmentId is { } departmentId) await StaffRules.EnsureDepartmentsAsync(db, [departmentId], "departmentId", ct);
@@ -156,9 +156,9 @@ public static class DoctorsEndpoints
 
         var emailed = account.TemporaryPassword is null;
         var user = await provisioning.CreateUserAsync(tenantId, account.FirstName!, account.LastName!, account.Email!,
-            account.TemporaryPassword ?? UsersEndpoints.RandomPassword(), mustChangePassword: true, emailConfirmed: true,
+            account.TemporaryPassword ?? PasswordPolicy.RandomPassword(), mustChangePassword: true, emailConfirmed: true,
             passwordField: "user.temporaryPassword", ct);
-        user.PhoneNumber = StaffFields.Clean(account.Phone);
+        user.PhoneNumber = Input.Clean(account.Phone);
         db.Add(new UserRole { UserId = user.Id, RoleId = role.Id });
         if (emailed) await emails.WelcomeAsync(user, tenant.Name);
         audit.Record("user.created", "user", user.Id, new

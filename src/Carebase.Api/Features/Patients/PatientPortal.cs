@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
@@ -51,7 +50,7 @@ public static class PatientPortal
             return Problems.Conflict("portal_account_exists", "This patient already has a portal account.");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await CreatePortalUserAsync(db, provisioning, patient, email, RandomPassword(), "email", ct);
+        var user = await CreatePortalUserAsync(db, provisioning, patient, email, PasswordPolicy.RandomPassword(), "email", ct);
         var tenant = await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == caller.TenantId, ct);
         await emails.WelcomeAsync(user, tenant.Name);
         audit.Record("patient.portal_invited", "patient", id, new { userId = user.Id, email });
@@ -96,7 +95,4 @@ public static class PatientPortal
         await db.SaveChangesAsync(ct);
         return user;
     }
-
-    /// <summary>A password nobody knows: the invited patient sets their own through the emailed link.</summary>
-    static string RandomPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) + "-x9";
 }

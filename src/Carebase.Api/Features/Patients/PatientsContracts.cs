@@ -101,29 +101,28 @@ public partial record PatientFields
     /// <summary>Copies the present fields onto the patient, trimming text and normalising empty strings to null.</summary>
     public void ApplyTo(Patient p, IReadOnlySet<string> present)
     {
-        static string? T(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
         if (present.Contains("firstName")) p.FirstName = FirstName!.Trim();
-        if (present.Contains("middleName")) p.MiddleName = T(MiddleName);
+        if (present.Contains("middleName")) p.MiddleName = Input.Clean(MiddleName);
         if (present.Contains("lastName")) p.LastName = LastName!.Trim();
         if (present.Contains("dateOfBirth")) p.DateOfBirth = DateOfBirth!.Value;
         if (present.Contains("gender")) p.Gender = Gender!;
-        if (present.Contains("phone")) p.Phone = T(Phone);
-        if (present.Contains("email")) p.Email = T(Email);
-        if (present.Contains("addressLine")) p.AddressLine = T(AddressLine);
-        if (present.Contains("city")) p.City = T(City);
-        if (present.Contains("state")) p.State = T(State);
-        if (present.Contains("postalCode")) p.PostalCode = T(PostalCode);
-        if (present.Contains("country")) p.Country = T(Country);
-        if (present.Contains("emergencyContactName")) p.EmergencyContactName = T(EmergencyContactName);
-        if (present.Contains("emergencyContactPhone")) p.EmergencyContactPhone = T(EmergencyContactPhone);
-        if (present.Contains("emergencyContactRelation")) p.EmergencyContactRelation = T(EmergencyContactRelation);
+        if (present.Contains("phone")) p.Phone = Input.Clean(Phone);
+        if (present.Contains("email")) p.Email = Input.Clean(Email);
+        if (present.Contains("addressLine")) p.AddressLine = Input.Clean(AddressLine);
+        if (present.Contains("city")) p.City = Input.Clean(City);
+        if (present.Contains("state")) p.State = Input.Clean(State);
+        if (present.Contains("postalCode")) p.PostalCode = Input.Clean(PostalCode);
+        if (present.Contains("country")) p.Country = Input.Clean(Country);
+        if (present.Contains("emergencyContactName")) p.EmergencyContactName = Input.Clean(EmergencyContactName);
+        if (present.Contains("emergencyContactPhone")) p.EmergencyContactPhone = Input.Clean(EmergencyContactPhone);
+        if (present.Contains("emergencyContactRelation")) p.EmergencyContactRelation = Input.Clean(EmergencyContactRelation);
         if (present.Contains("insuranceType")) p.InsuranceType = InsuranceType ?? "NONE";
-        if (present.Contains("insuranceProvider")) p.InsuranceProvider = T(InsuranceProvider);
-        if (present.Contains("insuranceNumber")) p.InsuranceNumber = T(InsuranceNumber);
+        if (present.Contains("insuranceProvider")) p.InsuranceProvider = Input.Clean(InsuranceProvider);
+        if (present.Contains("insuranceNumber")) p.InsuranceNumber = Input.Clean(InsuranceNumber);
         if (present.Contains("bloodType")) p.BloodType = BloodType ?? "UNKNOWN";
         if (present.Contains("maritalStatus")) p.MaritalStatus = MaritalStatus ?? "UNKNOWN";
-        if (present.Contains("occupation")) p.Occupation = T(Occupation);
-        if (present.Contains("nationalId")) p.NationalId = T(NationalId);
+        if (present.Contains("occupation")) p.Occupation = Input.Clean(Occupation);
+        if (present.Contains("nationalId")) p.NationalId = Input.Clean(NationalId);
         if (present.Contains("consentSms")) p.ConsentSms = ConsentSms ?? false;
         if (present.Contains("consentEmail")) p.ConsentEmail = ConsentEmail ?? false;
         if (present.Contains("consentDataSharing")) p.ConsentDataSharing = ConsentDataSharing ?? false;

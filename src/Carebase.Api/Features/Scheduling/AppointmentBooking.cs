@@ -57,8 +57,8 @@ public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars,
             (o.start + length).ToUniversalTime(), o.date, seriesId, caller.UserId, now)).ToList();
         foreach (var a in booked)
         {
-            a.Reason = SchedulingFields.Clean(request.Reason);
-            a.Notes = SchedulingFields.Clean(request.Notes);
+            a.Reason = Input.Clean(request.Reason);
+            a.Notes = Input.Clean(request.Notes);
             db.Add(a);
             audit.Record("appointment.booked", "appointment", a.Id, new
             {

@@ -119,8 +119,8 @@ public static class AppointmentsEndpoints
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var appointment = await AppointmentBooking.FindForUpdateAsync(db, caller, id, ct);
         if (!ETags.Matches(http.Request.Headers.IfMatch, appointment.Version)) throw new PreconditionFailedException();
-        if (request.Has("reason")) appointment.Reason = SchedulingFields.Clean(request.Reason);
-        if (request.Has("notes")) appointment.Notes = SchedulingFields.Clean(request.Notes);
+        if (request.Has("reason")) appointment.Reason = Input.Clean(request.Reason);
+        if (request.Has("notes")) appointment.Notes = Input.Clean(request.Notes);
         var changes = AuditLog.ChangesOf(db.Entry(appointment));
         if (changes.Count > 0)
         {

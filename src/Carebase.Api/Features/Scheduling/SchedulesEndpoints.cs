@@ -105,7 +105,7 @@ public static class SchedulesEndpoints
                 });
         var timeOff = new TimeOff
         {
-            DoctorId = id, StartsAt = start, EndsAt = end, Reason = SchedulingFields.Clean(request.Reason), CreatedAt = now, CreatedBy = caller.UserId,
+            DoctorId = id, StartsAt = start, EndsAt = end, Reason = Input.Clean(request.Reason), CreatedAt = now, CreatedBy = caller.UserId,
         };
         db.Add(timeOff);
         foreach (var a in affected)
@@ -151,7 +151,7 @@ public static class SchedulesEndpoints
         var session = new ExtraSession
         {
             DoctorId = id, StartsAt = request.StartsAt!.Value.ToUniversalTime(), EndsAt = request.EndsAt!.Value.ToUniversalTime(),
-            Note = SchedulingFields.Clean(request.Note), CreatedAt = time.GetUtcNow(), CreatedBy = caller.UserId,
+            Note = Input.Clean(request.Note), CreatedAt = time.GetUtcNow(), CreatedBy = caller.UserId,
         };
         db.Add(session);
         audit.Record("extra_session.created", "doctor", id, new { sessionId = session.Id, session.StartsAt, session.EndsAt, session.Note });

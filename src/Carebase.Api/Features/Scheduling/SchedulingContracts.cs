@@ -216,5 +216,4 @@ static class SchedulingFields
         }
     }
 
-    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -63,7 +63,7 @@ public static class RolesEndpoints
         var now = StaffETags.Truncate(time.GetUtcNow());
         var role = new Role
         {
-            Name = name, Description = StaffFields.Clean(request.Description), Permissions = permissions, CreatedAt = now, UpdatedAt = now,
+            Name = name, Description = Input.Clean(request.Description), Permissions = permissions, CreatedAt = now, UpdatedAt = now,
         };
         db.Add(role);
         audit.Record("role.created", "role", role.Id, new { name, description = role.Description, permissions });
@@ -86,7 +86,7 @@ public static class RolesEndpoints
             await EnsureNameFreeAsync(db, name, id, ct);
             role.Name = name;
         }
-        if (request.Description is not null) role.Description = StaffFields.Clean(request.Description);
+        if (request.Description is not null) role.Description = Input.Clean(request.Description);
         var permissionsChanged = false;
         if (request.Permissions is not null)
         {

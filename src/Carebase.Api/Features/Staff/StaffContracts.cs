@@ -154,9 +154,6 @@ static partial class StaffFields
             errors.Add("permissions", $"Unknown or not assignable permission codes: {string.Join(", ", unknown.Select(c => c ?? "null"))}.");
     }
 
-    /// <summary>Trimmed, or null when blank.</summary>
-    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
     [GeneratedRegex(@"^[0-9+()\- ]{5,32}$")]
     private static partial Regex PhoneShape();
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -44,12 +43,12 @@ public static class UsersEndpoints
     {
         var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
         var users = StaffRules.Staff(db, TenantOf(caller)).AsNoTracking();
-        if (StaffFields.Clean(query.Q) is { } q)
+        if (Input.Clean(query.Q) is { } q)
         {
             var pattern = Like.Contains(q);
             users = users.Where(u => EF.Functions.ILike(u.FirstName + " " + u.LastName, pattern, Like.Escape) || EF.Functions.ILike(u.Email!, pattern, Like.Escape));
         }
-        if (StaffFields.Clean(query.Role) is { } role)
+        if (Input.Clean(query.Role) is { } role)
         {
             var roleIds = Guid.TryParse(role, out var rid)
                 ? [rid]
@@ -92,9 +91,9 @@ public static class UsersEndpoints
 
         var emailed = request.TemporaryPassword is null;
         var user = await provisioning.CreateUserAsync(tenantId, request.FirstName!, request.LastName!, request.Email!,
-            request.TemporaryPassword ?? RandomPassword(), mustChangePassword: true, emailConfirmed: true,
+            request.TemporaryPassword ?? PasswordPolicy.RandomPassword(), mustChangePassword: true, emailConfirmed: true,
             passwordField: "temporaryPassword", ct);
-        user.PhoneNumber = StaffFields.Clean(request.Phone);
+        user.PhoneNumber = Input.Clean(request.Phone);
         foreach (var role in roles) db.Add(new UserRole { UserId = user.Id, RoleId = role.Id });
         foreach (var dep in departmentIds) db.Add(new UserDepartment { UserId = user.Id, DepartmentId = dep });
         if (emailed) await emails.WelcomeAsync(user, tenant.Name);
@@ -124,7 +123,7 @@ public static class UsersEndpoints
 
         if (request.FirstName is not null) user.FirstName = request.FirstName.Trim();
         if (request.LastName is not null) user.LastName = request.LastName.Trim();
-        if (request.Phone is not null) user.PhoneNumber = StaffFields.Clean(request.Phone);
+        if (request.Phone is not null) user.PhoneNumber = Input.Clean(request.Phone);
         var changes = AuditLog.ChangesOf(db.Entry(user));
 
         var rolesChanged = false;
@@ -274,8 +273,4 @@ public static class UsersEndpoints
     /// <summary>Staff routes belong to a hospital; a platform account has none to manage.</summary>
     internal static Guid TenantOf(Caller caller) =>
         caller.TenantId ?? throw new ForbiddenException("tenant_required", "Only a hospital's accounts can manage its staff.");
-
-    /// <summary>A password nobody knows, for accounts that will set their own through the emailed link.</summary>
-    internal static string RandomPassword() =>
-        RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@", 32);
 }

@@ -107,7 +107,7 @@ public static class PlatformTenantsEndpoints
         SessionStore sessions, TimeProvider time, CancellationToken ct) =>
         ChangeStatusAsync(id, "tenant.deactivated", (t, now) => t.Deactivate(Reason(request), now), request, db, audit, sessions, time, ct);
 
-    static string? Reason(TenantStatusChangeRequest? request) => TenantsEndpoints.Blank(request?.Reason);
+    static string? Reason(TenantStatusChangeRequest? request) => Input.Clean(request?.Reason);
 
     /// <summary>The guarded move on the entity (illegal → 409), audited in both trails, then every cached session forgotten so it applies at once.</summary>
     static async Task<Ok<TenantStatusResponse>> ChangeStatusAsync(Guid id, string action, Action<Tenant, DateTimeOffset> move,

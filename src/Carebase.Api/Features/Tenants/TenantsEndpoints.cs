@@ -46,7 +46,7 @@ public static class TenantsEndpoints
         {
             Slug = request.Slug!, Name = request.HospitalName!.Trim(), SchemaName = TenantScope.SchemaFor(request.Slug!),
             Timezone = request.Timezone!, Currency = request.Currency!, ContactEmail = admin.Email!.Trim(),
-            ContactPhone = Blank(request.ContactPhone), Address = Blank(request.Address), CreatedAt = now, UpdatedAt = now,
+            ContactPhone = Input.Clean(request.ContactPhone), Address = Input.Clean(request.Address), CreatedAt = now, UpdatedAt = now,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         User user;
@@ -90,9 +90,9 @@ public static class TenantsEndpoints
         if (request.Currency is not null) tenant.Currency = request.Currency;
         if (request.SlotMinutes is { } slot) tenant.SlotMinutes = slot;
         if (request.IdleTimeoutMinutes is { } idle) tenant.IdleTimeoutMinutes = idle;
-        if (request.ContactEmail is not null) tenant.ContactEmail = Blank(request.ContactEmail);
-        if (request.ContactPhone is not null) tenant.ContactPhone = Blank(request.ContactPhone);
-        if (request.Address is not null) tenant.Address = Blank(request.Address);
+        if (request.ContactEmail is not null) tenant.ContactEmail = Input.Clean(request.ContactEmail);
+        if (request.ContactPhone is not null) tenant.ContactPhone = Input.Clean(request.ContactPhone);
+        if (request.Address is not null) tenant.Address = Input.Clean(request.Address);
         if (request.AllowPatientSelfRegistration is { } self) tenant.AllowPatientSelfRegistration = self;
 
         var entry = db.Entry(tenant);
@@ -117,5 +117,4 @@ public static class TenantsEndpoints
         return await query.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new NotFoundException("The hospital");
     }
 
-    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

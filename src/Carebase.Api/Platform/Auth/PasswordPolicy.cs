@@ -29,6 +29,10 @@ public sealed class PasswordPolicy(CarebaseDb db, TimeProvider time) : IPassword
         return errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]);
     }
 
+    /// <summary>A password nobody knows, for accounts that will set their own through an emailed link.</summary>
+    public static string RandomPassword() =>
+        System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@", 32);
+
     public static bool IsCommon(string password)
     {
         var lower = password.ToLowerInvariant();

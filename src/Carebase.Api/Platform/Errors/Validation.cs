@@ -66,6 +66,13 @@ public sealed partial class FieldErrors
     private static partial Regex EmailShape();
 }
 
+/// <summary>Normalises optional text from a request.</summary>
+public static class Input
+{
+    /// <summary>Trimmed, or null when blank.</summary>
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
 /// <summary>Runs <see cref="IValidatable.Validate"/> on every bound argument before the handler.</summary>
 public sealed class ValidationFilter : IEndpointFilter
 {
