@@ -51,7 +51,8 @@ public static class OperationsSetup
     public static WebApplication UseCarebasePipeline(this WebApplication app)
     {
         app.UseForwardedHeaders();
-        app.Use(AccessLog);
+        var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Carebase.Requests");
+        app.Use((http, next) => AccessLog(http, next, requests));
         app.Use(SecurityHeaders);
         app.UseCarebaseErrors();
         app.UseCarebaseDocs();
@@ -77,7 +78,7 @@ public static class OperationsSetup
     /// One JSON log line per request (method, path, status, duration) in the request's scope, which carries
     /// its RequestId; the same id goes back to the client as X-Request-Id (and as traceId in problems).
     /// </summary>
-    static async Task AccessLog(HttpContext http, RequestDelegate next)
+    static async Task AccessLog(HttpContext http, RequestDelegate next, ILogger log)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
@@ -87,7 +88,6 @@ public static class OperationsSetup
         }
         finally
         {
-            var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Carebase.Requests");
             if (log.IsEnabled(LogLevel.Information))
                 log.LogInformation("{Method} {Path} answered {Status} in {ElapsedMs:F1} ms", http.Request.Method, http.Request.Path.Value,
                     http.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
