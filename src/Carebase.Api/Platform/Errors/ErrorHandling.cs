@@ -36,7 +36,11 @@ public static class ErrorHandling
 
     public static WebApplication UseCarebaseErrors(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // Expected refusals (a taken slot, a malformed body) are answers, not errors: no error log with a stack trace.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            SuppressDiagnosticsCallback = c => ProblemExceptionHandler.Map(c.Exception, c.HttpContext).status < 500,
+        });
         app.UseStatusCodePages();
         return app;
     }
@@ -86,7 +90,7 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var (status, code, detail, extensions) = Map(exception);
+        var (status, code, detail, extensions) = Map(exception, http);
         if (status == 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
         else if (status == 503)
         {
@@ -98,8 +102,9 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
         if (http.Response.HasStarted) return true;
 
         http.Response.StatusCode = status;
-        var problem = exception is ValidationException v
-            ? new HttpValidationProblemDetails(v.Errors) { Status = 422, Title = "One or more fields are invalid.", Detail = "See errors for each field." }
+        var fieldErrors = exception is ValidationException v ? v.Errors : FieldErrorsOfBody(exception, http);
+        var problem = fieldErrors is not null
+            ? new HttpValidationProblemDetails(fieldErrors) { Status = 422, Title = "One or more fields are invalid.", Detail = "See errors for each field." }
             : new ProblemDetails { Status = status, Title = Problems.Title(status), Detail = detail };
         problem.Extensions["code"] = code;
         if (extensions is not null)
@@ -107,7 +112,15 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
-    static (int status, string code, string detail, IDictionary<string, object?>? ext) Map(Exception e)
+    /// <summary>A body that is JSON but has a field of the wrong type or value: its field errors (see <see cref="Operations.ApiJson"/>).</summary>
+    static IDictionary<string, string[]>? FieldErrorsOfBody(Exception e, HttpContext http) =>
+        e is BadHttpRequestException { InnerException: JsonException json }
+            // The exception handler clears the endpoint before it runs; the feature keeps the one that failed.
+            ? Operations.ApiJson.FieldErrorsOf(json, (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata
+                .GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Select(m => m.RequestType).FirstOrDefault(t => t is not null))
+            : null;
+
+    internal static (int status, string code, string detail, IDictionary<string, object?>? ext) Map(Exception e, HttpContext http)
     {
         switch (e)
         {
@@ -115,6 +128,8 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
                 return (p.Status, p.Code, p.Message, p.Extensions);
             case BadHttpRequestException { StatusCode: 413 }:
                 return (413, "request_too_large", "The request body is larger than this endpoint accepts.", null);
+            case BadHttpRequestException { InnerException: JsonException } when FieldErrorsOfBody(e, http) is not null:
+                return (422, "validation_failed", "See errors for each field.", null);
             case BadHttpRequestException { InnerException: JsonException json }:
                 return (400, "malformed_json", json.Path is { Length: > 1 } path
                     ? $"The request body is not valid JSON (at {path})." : "The request body is not valid JSON.", null);
@@ -130,6 +145,11 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
         {
             if (x is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
                 return (409, "duplicate", "A record with the same unique value already exists.", null);
+            // Class 22 (data exception: a value out of range, text the database cannot store): the request's fault, not ours.
+            if (x is PostgresException pgData && pgData.SqlState.StartsWith("22", StringComparison.Ordinal))
+                return (422, "invalid_value", "A value of the request is out of range or cannot be stored.", null);
+            if (x is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
+                return (409, "still_referenced", "Other records still refer to this one, or it refers to one that does not exist.", null);
             if (x is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
                 return (409, "overlap", "This conflicts with an existing record at the same time.", null);
             if (x is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
@@ -157,8 +177,9 @@ sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultH
         if (result.Forbidden)
         {
             var missing = policy.Requirements.OfType<Auth.PermissionRequirement>().Select(r => r.Code).ToArray();
-            var detail = missing.Length > 0
+            var detail = missing.Length > 0 && missing.Any(code => !http.RequestServices.GetRequiredService<Auth.Caller>().Has(code))
                 ? $"You need the permission '{string.Join("', '", missing)}' for this."
+                : policy.Requirements.OfType<Auth.StaffRequirement>().Any() ? "This is for hospital staff; a patient account cannot do it."
                 : "You are not allowed to do this.";
             await Problems.Forbidden("forbidden", detail).ExecuteAsync(http);
             return;

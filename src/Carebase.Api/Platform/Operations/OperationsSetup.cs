@@ -24,9 +24,7 @@ public static class OperationsSetup
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DefaultMaxBodyBytes);
         services.AddHttpContextAccessor();
-        // Escape HTML-sensitive characters (<, >, &, quotes) in every JSON answer, keep letters of every script readable.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
-            System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
+        services.AddCarebaseJson();
         services.AddMemoryCache();
         services.AddScoped<Time.TenantClock>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -63,6 +61,7 @@ public static class OperationsSetup
         app.UseMiddleware<SessionGate>();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<QueryGuard>();
         return app;
     }
 

@@ -15,13 +15,13 @@ public sealed class ErrorContractTests
     }
 
     [Fact]
-    public async Task A_wrongly_typed_field_is_400_problem_naming_the_path()
+    public async Task A_wrongly_typed_field_is_422_naming_the_field_and_what_it_must_be()
     {
         var app = await CarebaseApp.Shared();
         using var client = app.Anonymous();
         var response = await client.PostAsync("/api/v1/auth/confirm-email", new StringContent("{\"userId\": 42, \"token\": \"x\"}", Encoding.UTF8, "application/json"));
-        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
-        Assert.Contains("userId", problem["detail"]!.GetValue<string>());
+        var problem = await response.ShouldBeProblemAsync((HttpStatusCode)422, "validation_failed");
+        Assert.Equal("Must be a UUID.", problem["errors"]!["userId"]![0]!.GetValue<string>());
     }
 
     [Fact]
