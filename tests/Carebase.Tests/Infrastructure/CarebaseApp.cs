@@ -142,7 +142,7 @@ public sealed record TestTenant(CarebaseApp App, Guid Id, string Slug, string Sc
         using var scope = App.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CarebaseDb>();
         await db.UseTenantAsync(Id, Schema);
-        var user = await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().CreateUserAsync(Id, "Test", roles.FirstOrDefault() ?? "User",
+        var user = await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync(Id, "Test", roles.FirstOrDefault() ?? "User",
             email, CarebaseApp.Password, mustChangePassword: false, emailConfirmed: true, passwordField: "password", default);
         var roleIds = await db.Set<Role>().Where(r => roles.Contains((string)r.Name)).Select(r => r.Id).ToListAsync();
         foreach (var roleId in roleIds) db.Add(new UserRole { UserId = user.Id, RoleId = roleId });

@@ -41,6 +41,10 @@ public static class HttpAssertions
         return (T)JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    /// <summary>The items of a list answer (<c>{ items, page, pageSize, total }</c>).</summary>
+    public static async Task<JsonArray> ItemsAsync(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK) =>
+        (await response.JsonAsync(status))["items"]!.AsArray();
+
     public static async Task<T> ReadAsync<T>(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
     {
         await response.EnsureStatusAsync(status);

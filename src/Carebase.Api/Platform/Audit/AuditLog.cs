@@ -62,6 +62,9 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
     T Build<T>(string action, string resourceType, object? resourceId, object? changes, string outcome, AuditActor? actor)
         where T : AuditRecord, new()
     {
+        (action, resourceType) = (AuditActions.Normalize(action), AuditActions.Normalize(resourceType));
+        if (!AuditActions.All.Contains(action) || !AuditActions.ResourceTypes.Contains(resourceType))
+            throw new InvalidOperationException($"Add the audit action {action} / resource type {resourceType} to {nameof(AuditActions)}.");
         var ctx = http.HttpContext;
         var who = actor ?? (caller.IsAuthenticated
             ? new AuditActor(caller.UserId, caller.Email, caller.Roles.ToArray(), caller.TenantId)

@@ -38,6 +38,7 @@ public static class AuthSetup
                 || (ctx.Resource is HttpContext http && http.GetEndpoint() is null or not RouteEndpoint))
             .Build());
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationHandler, StaffHandler>();
 
         services.AddIdentityCore<User>(o =>
             {
@@ -59,6 +60,8 @@ public static class AuthSetup
             .AddPasswordValidator<PasswordPolicy>();
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(24));
         services.AddScoped<PasswordPolicy>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<AccountEmails>();
 
         services.AddSingleton<SessionStore>();
         services.AddSingleton<TokenIssuer>();

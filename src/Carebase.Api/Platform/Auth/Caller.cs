@@ -18,8 +18,14 @@ public sealed class Caller
     public Guid? PatientId { get; private set; }
     public IReadOnlySet<string> Roles { get; private set; } = None;
     public IReadOnlySet<string> Permissions { get; private set; } = None;
+    /// <summary>The hospital's settings as of the session snapshot (see <see cref="Time.TenantClock"/>).</summary>
+    public TimeZoneInfo? TenantZone { get; private set; }
+    public int SlotMinutes { get; private set; }
 
     public bool Has(string permission) => Permissions.Contains(permission);
+
+    /// <summary>The caller's hospital; a platform account has none (403 on a hospital route it could otherwise reach).</summary>
+    public Guid Tenant => TenantId ?? throw new Errors.ForbiddenException("tenant_required", "Only a hospital's accounts can do this.");
     /// <summary>A portal patient: sees only the record in <see cref="PatientId"/> (nothing if none is linked).</summary>
     public bool IsPatient => Roles.Contains(SystemRoles.Patient);
 
@@ -35,5 +41,7 @@ public sealed class Caller
         PatientId = s.PatientId;
         Roles = s.Roles;
         Permissions = s.Permissions;
+        TenantZone = s.TenantZone;
+        SlotMinutes = s.SlotMinutes;
     }
 }

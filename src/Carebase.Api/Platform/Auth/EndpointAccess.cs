@@ -16,6 +16,9 @@ public sealed record AllowedDuringPasswordChange;
 
 public sealed record PermissionRequirement(string Code) : IAuthorizationRequirement;
 
+/// <summary>The caller must be staff: a portal patient holding the permission is refused all the same.</summary>
+public sealed record StaffRequirement : IAuthorizationRequirement;
+
 public static class EndpointAccess
 {
     /// <summary>The caller must hold <paramref name="code"/> (through any of their roles).</summary>
@@ -26,6 +29,10 @@ public static class EndpointAccess
             .WithMetadata(new RequiresPermission(code))
             .RequireAuthorization(p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(code)));
     }
+
+    /// <summary>Staff only, on top of the permission: for routes a portal patient's permissions would otherwise reach (registering patients, say).</summary>
+    public static TBuilder ForStaffOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(p => p.RequireAuthenticatedUser().AddRequirements(new StaffRequirement()));
 
     public static TBuilder Public<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new PublicEndpoint()).AllowAnonymous();
@@ -42,6 +49,16 @@ sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
         if (context.Resource is HttpContext http && http.RequestServices.GetRequiredService<Caller>().Has(requirement.Code))
+            context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+sealed class StaffHandler : AuthorizationHandler<StaffRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, StaffRequirement requirement)
+    {
+        if (context.Resource is HttpContext http && http.RequestServices.GetRequiredService<Caller>() is { IsAuthenticated: true, IsPatient: false })
             context.Succeed(requirement);
         return Task.CompletedTask;
     }

@@ -49,6 +49,7 @@ public sealed class SessionGate(RequestDelegate next)
 
         caller.SignedIn(s);
         if (s.TenantId is { } tid && s.TenantSchema is { } schema) tenant.Set(tid, schema);
+        if (s.TenantZone is { } zone) Time.HospitalTime.Use(http, zone);
         await sessions.TouchAsync(s, http.RequestAborted);
         return null;
     }

@@ -11,7 +11,7 @@ public sealed record SessionSnapshot(
     Guid SessionId, Guid UserId, string Email, bool UserActive, bool IsSuperAdmin, bool MustChangePassword,
     Guid? PatientId, DateTimeOffset? RevokedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt,
     Guid? TenantId, string? TenantSlug, string? TenantSchema, string? TenantStatus, int IdleMinutes,
-    IReadOnlySet<string> Roles, IReadOnlySet<string> Permissions);
+    IReadOnlySet<string> Roles, IReadOnlySet<string> Permissions, TimeZoneInfo? TenantZone = null, int SlotMinutes = 15);
 
 public enum RefreshOutcome { Rotated, Invalid, Reused, Idle }
 
@@ -67,7 +67,7 @@ public sealed class SessionStore(NpgsqlDataSource db, TimeProvider time) : IDisp
         await using (var cmd = new NpgsqlCommand("""
             SELECT s.user_id, u.email, u.is_active, u.is_super_admin, u.must_change_password, u.patient_id,
                    s.revoked_at, s.last_seen_at, s.expires_at, t.id, t.slug, t.schema_name, t.status,
-                   coalesce(t.idle_timeout_minutes, 30)
+                   coalesce(t.idle_timeout_minutes, 30), t.timezone, coalesce(t.slot_minutes, 15)
             FROM platform.sessions s
             JOIN platform.users u ON u.id = s.user_id
             LEFT JOIN platform.tenants t ON t.id = u.tenant_id
@@ -82,7 +82,8 @@ public sealed class SessionStore(NpgsqlDataSource db, TimeProvider time) : IDisp
                 r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8),
                 r.IsDBNull(9) ? null : r.GetGuid(9), r.IsDBNull(10) ? null : r.GetString(10),
                 r.IsDBNull(11) ? null : r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), r.GetInt32(13),
-                new HashSet<string>(), new HashSet<string>());
+                new HashSet<string>(), new HashSet<string>(),
+                r.IsDBNull(14) ? null : TimeZoneInfo.TryFindSystemTimeZoneById(r.GetString(14), out var zone) ? zone : TimeZoneInfo.Utc, r.GetInt32(15));
         }
         if (s.IsSuperAdmin)
             return s with { Roles = new HashSet<string> { "SUPER_ADMIN" }, Permissions = new HashSet<string> { Permissions.PlatformTenants } };

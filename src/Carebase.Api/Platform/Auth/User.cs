@@ -23,6 +23,15 @@ public sealed class User : IdentityUser<Guid>
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastLoginAt { get; set; }
     public DateTimeOffset? PasswordChangedAt { get; set; }
+    /// <summary>The ETag of a staff account; bumped by changes made through the staff routes.</summary>
+    public int Version { get; private set; } = 1;
+
+    /// <summary>Records an administrative change: a new version and update time.</summary>
+    public void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        Version++;
+    }
 
     public string FullName => $"{FirstName} {LastName}".Trim();
 }

@@ -25,6 +25,7 @@ public sealed class CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope
         {
             e.ToTable("users", "platform");
             e.Property(u => u.ConcurrencyStamp).IsConcurrencyToken();
+            e.Property(u => u.Version).IsConcurrencyToken();
             e.HasIndex(u => u.NormalizedUserName).HasDatabaseName("users_normalized_user_name_key").IsUnique();
             e.HasIndex(u => u.NormalizedEmail).HasDatabaseName("users_normalized_email_key").IsUnique();
         });

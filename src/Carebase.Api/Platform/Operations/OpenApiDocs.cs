@@ -45,6 +45,12 @@ public static class OpenApiDocs
                 }
                 if (op.RequestBody is not null)
                     op.Responses.TryAdd("400", new OpenApiResponse { Description = "Malformed request body (not valid JSON)." });
+                // Every body and query string is checked (the JSON reader, the query guard, the validation filter): 422 with field errors.
+                if (op.RequestBody is not null || op.Parameters?.Any(p => p.In == ParameterLocation.Query) == true)
+                    op.Responses.TryAdd("422", new OpenApiResponse { Description = "Validation failed: problem+json with errors per field." });
+                // A route naming a resource answers 404 when it does not exist or is not the caller's to see.
+                if (ctx.Description.RelativePath?.Contains('{') == true)
+                    op.Responses.TryAdd("404", new OpenApiResponse { Description = "Not found (also for another hospital's ids)." });
                 if (metadata.OfType<PublicEndpoint>().Any()) return Task.CompletedTask;
                 op.Security ??= [];
                 op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", ctx.Document)] = [] });
