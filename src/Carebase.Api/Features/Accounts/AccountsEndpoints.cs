@@ -13,7 +13,7 @@ namespace Carebase.Api.Features.Accounts;
 public static class AccountsEndpoints
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddScoped<SignInFlow>().AddScoped<AccountEmails>();
+        services.AddScoped<SignInFlow>();
 
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
@@ -138,7 +138,7 @@ public static class AccountsEndpoints
             return Problems.Validation(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
-        TenantProvisioning.ThrowIfFailed(result, "newPassword");
+        UserAccounts.ThrowIfFailed(result, "newPassword");
         user.MustChangePassword = false;
         user.PasswordChangedAt = user.UpdatedAt = time.GetUtcNow();
         await users.UpdateAsync(user);
@@ -181,7 +181,7 @@ public static class AccountsEndpoints
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await users.ResetPasswordAsync(user, request.Token!.Trim(), request.NewPassword!);
         if (result.Errors.Any(e => e.Code == "InvalidToken")) return invalid;
-        TenantProvisioning.ThrowIfFailed(result, "newPassword");
+        UserAccounts.ThrowIfFailed(result, "newPassword");
         user.MustChangePassword = false;
         user.PasswordChangedAt = user.UpdatedAt = time.GetUtcNow();
         // The emailed token proves control of the mailbox; it also ends a lockout and confirms the email.

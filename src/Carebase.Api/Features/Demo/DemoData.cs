@@ -88,7 +88,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<CarebaseDb>();
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == email.ToUpperInvariant(), ct)) return;
-        await sp.GetRequiredService<TenantProvisioning>().CreateUserAsync(null, firstName, lastName, email, password,
+        await sp.GetRequiredService<UserAccounts>().CreateAsync(null, firstName, lastName, email, password,
             mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct, superAdmin: true);
     }
 
@@ -113,7 +113,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         var extraDoctors = Doctors.Where(d => Staff.All(s => s.Local != d.Local)).Select(d => (d.Local, d.First, d.Last, Role: SystemRoles.Doctor));
         foreach (var s in Staff.Concat(extraDoctors))
         {
-            var user = await provisioning.CreateUserAsync(tenant.Id, s.First, s.Last, $"{s.Local}@{slug}.demo", Password,
+            var user = await sp.GetRequiredService<UserAccounts>().CreateAsync(tenant.Id, s.First, s.Last, $"{s.Local}@{slug}.demo", Password,
                 mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct);
             db.Add(new UserRole { UserId = user.Id, RoleId = roles[s.Role] });
             accounts[s.Local] = user.Id;

@@ -24,8 +24,21 @@ public sealed class Department
     }
 }
 
-sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>
+/// <summary>A staff member's membership of a department.</summary>
+public sealed class UserDepartment
 {
+    public Guid UserId { get; init; }
+    public Guid DepartmentId { get; init; }
+}
+
+sealed class DepartmentConfiguration : IEntityTypeConfiguration<Department>, IEntityTypeConfiguration<UserDepartment>
+{
+    public void Configure(EntityTypeBuilder<UserDepartment> e)
+    {
+        e.ToTable("user_departments");
+        e.HasKey(x => new { x.UserId, x.DepartmentId });
+    }
+
     public void Configure(EntityTypeBuilder<Department> e)
     {
         e.ToTable("departments");

@@ -1,34 +1,25 @@
-using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Staff;
+using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Features.Doctors;
 
-/// <summary>A doctor profile as staff see it: the profile, the account's name, email, phone and status, and who changed it when.</summary>
+/// <summary>
+/// A doctor profile: the profile, the account's name, email, phone and status, and who changed it when. Patients booking
+/// see the public fields only (no license number, contact details, account id or audit fields).
+/// </summary>
 public sealed record DoctorResponse(
-    Guid Id, Guid UserId, string Name, string FirstName, string LastName, string Email, string? Phone, bool IsActive,
-    string Specialization, string LicenseNumber, int YearsOfExperience, decimal ConsultationFee, string? Bio,
-    Guid? DepartmentId, string? DepartmentName, DateTimeOffset CreatedAt, Guid? CreatedBy, DateTimeOffset UpdatedAt, Guid? UpdatedBy,
-    int Version)
+    Guid Id, [property: StaffOnly] Guid UserId, string Name, [property: StaffOnly] string FirstName, [property: StaffOnly] string LastName,
+    [property: StaffOnly] string Email, [property: StaffOnly] string? Phone, [property: StaffOnly] bool IsActive,
+    string Specialization, [property: StaffOnly] string LicenseNumber, int YearsOfExperience, decimal ConsultationFee, string? Bio,
+    Guid? DepartmentId, string? DepartmentName, [property: StaffOnly] DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
+    [property: StaffOnly] DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, [property: StaffOnly] int Version)
 {
     internal static DoctorResponse From(DoctorRow r) => new(
         r.Doctor.Id, r.Doctor.UserId, $"{r.FirstName} {r.LastName}".Trim(), r.FirstName, r.LastName, r.Email, r.Phone, r.IsActive,
         r.Doctor.Specialization, r.Doctor.LicenseNumber, r.Doctor.YearsOfExperience, Doctor.Money(r.Doctor.ConsultationFee), r.Doctor.Bio,
         r.Doctor.DepartmentId, r.DepartmentName, r.Doctor.CreatedAt, r.Doctor.CreatedBy, r.Doctor.UpdatedAt, r.Doctor.UpdatedBy, r.Doctor.Version);
-}
-
-/// <summary>
-/// A doctor as patients see it when booking: no license number, contact details, account id or
-/// audit fields.
-/// </summary>
-public sealed record PublicDoctorResponse(
-    Guid Id, string Name, string Specialization, Guid? DepartmentId, string? DepartmentName, int YearsOfExperience,
-    decimal ConsultationFee, string? Bio)
-{
-    internal static PublicDoctorResponse From(DoctorRow r) => new(
-        r.Doctor.Id, $"{r.FirstName} {r.LastName}".Trim(), r.Doctor.Specialization, r.Doctor.DepartmentId, r.DepartmentName,
-        r.Doctor.YearsOfExperience, Doctor.Money(r.Doctor.ConsultationFee), r.Doctor.Bio);
 }
 
 /// <summary>A profile with what the response shows of its account and department, read in one query.</summary>
@@ -47,13 +38,13 @@ sealed class DoctorRow
 /// Query of GET /doctors: <c>q</c> matches the doctor's name, <c>specialization</c> is matched whole
 /// (case-insensitive). Patients always get active doctors only.
 /// </summary>
-public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IValidatable
+public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize)
+    : IValidatable, IPageQuery
 {
     public void Validate(FieldErrors errors)
     {
         errors.MaxLength(Q, 200, "q");
         errors.MaxLength(Specialization, DoctorFields.MaxSpecialization, "specialization");
-        Paging.Validate(Page, PageSize, errors);
     }
 }
 
@@ -64,7 +55,7 @@ public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? De
 /// </summary>
 public sealed record CreateDoctorRequest(
     Guid? UserId, NewDoctorAccount? User, string? Specialization, string? LicenseNumber, int? YearsOfExperience,
-    decimal? ConsultationFee, string? Bio, Guid? DepartmentId) : IValidatable
+    decimal? ConsultationFee, [property: FreeText] string? Bio, Guid? DepartmentId) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -104,35 +95,23 @@ public sealed record NewDoctorAccount(string? Email, string? FirstName, string? 
 /// Changes to a profile; a field left out stays as it is. <c>bio</c> or <c>departmentId</c> sent as null
 /// is cleared. Name, email and phone belong to the account (PATCH /users/{id}).
 /// </summary>
-public sealed class UpdateDoctorRequest : IValidatable
+public sealed record UpdateDoctorRequest : PatchRequest
 {
-    readonly HashSet<string> _present = [];
+    public string? Specialization { get; init => field = Sent(value); }
+    public string? LicenseNumber { get; init => field = Sent(value); }
+    public int? YearsOfExperience { get; init => field = Sent(value); }
+    public decimal? ConsultationFee { get; init => field = Sent(value); }
+    [FreeText] public string? Bio { get; init => field = Sent(value); }
+    public Guid? DepartmentId { get; init => field = Sent(value); }
 
-    public string? Specialization { get; init { field = value; _present.Add("specialization"); } }
-    public string? LicenseNumber { get; init { field = value; _present.Add("licenseNumber"); } }
-    public int? YearsOfExperience { get; init { field = value; _present.Add("yearsOfExperience"); } }
-    public decimal? ConsultationFee { get; init { field = value; _present.Add("consultationFee"); } }
-    public string? Bio { get; init { field = value; _present.Add("bio"); } }
-    public Guid? DepartmentId { get; init { field = value; _present.Add("departmentId"); } }
-
-    /// <summary>True when the body named <paramref name="field"/> (even as null).</summary>
-    public bool Has(string field) => _present.Contains(field);
-
-    public void Validate(FieldErrors errors)
+    public override void Validate(FieldErrors errors)
     {
-        if (Has("specialization") && errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
-        if (Has("licenseNumber") && errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
-        if (Has("yearsOfExperience"))
-        {
-            if (YearsOfExperience is null) errors.Add("yearsOfExperience", "This field cannot be cleared.");
-            else DoctorFields.YearsOfExperience(YearsOfExperience, errors);
-        }
-        if (Has("consultationFee"))
-        {
-            if (ConsultationFee is null) errors.Add("consultationFee", "This field cannot be cleared.");
-            else DoctorFields.Fee(ConsultationFee.Value, errors);
-        }
-        if (Has("bio")) DoctorFields.Bio(Bio, errors);
+        if (Has(nameof(Specialization)) && errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
+        if (Has(nameof(LicenseNumber)) && errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
+        NotCleared(errors, (nameof(YearsOfExperience), YearsOfExperience), (nameof(ConsultationFee), ConsultationFee));
+        DoctorFields.YearsOfExperience(YearsOfExperience, errors);
+        if (ConsultationFee is { } fee) DoctorFields.Fee(fee, errors);
+        DoctorFields.Bio(Bio, errors);
         if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID (or null to clear).");
     }
 }
@@ -143,11 +122,9 @@ static class DoctorFields
     public const int MaxSpecialization = 100;
     public const int MaxYearsOfExperience = 80;
 
-    public static void Specialization(string? value, FieldErrors errors) =>
-        DepartmentFields.Text(value!.Trim(), MaxSpecialization, "specialization", errors, multiline: false);
+    public static void Specialization(string? value, FieldErrors errors) => errors.MaxLength(value?.Trim(), MaxSpecialization, "specialization");
 
-    public static void LicenseNumber(string? value, FieldErrors errors) =>
-        DepartmentFields.Text(value!.Trim(), 64, "licenseNumber", errors, multiline: false);
+    public static void LicenseNumber(string? value, FieldErrors errors) => errors.MaxLength(value?.Trim(), 64, "licenseNumber");
 
     public static void YearsOfExperience(int? value, FieldErrors errors) =>
         errors.Range(value, 0, MaxYearsOfExperience, "yearsOfExperience");
@@ -157,6 +134,6 @@ static class DoctorFields
         if (Doctor.FeeProblem(value) is { } problem) errors.Add("consultationFee", problem);
     }
 
-    public static void Bio(string? value, FieldErrors errors) => DepartmentFields.Text(value, 2000, "bio", errors, multiline: true);
+    public static void Bio(string? value, FieldErrors errors) => errors.MaxLength(value, 2000, "bio");
 
 }

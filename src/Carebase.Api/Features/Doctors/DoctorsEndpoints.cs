@@ -1,14 +1,12 @@
-using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Staff;
-using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Carebase.Api.Features.Doctors;
 
@@ -24,24 +22,20 @@ public static class DoctorsEndpoints
     {
         var doctors = api.MapGroup("/doctors").WithTags("Doctors").AddEndpointFilter<ValidationFilter>();
 
-        doctors.MapGet("/", List).RequirePermission(Permissions.DoctorsRead).ProducesValidationProblem(422)
+        doctors.MapGet("/", List).RequirePermission(Permissions.DoctorsRead)
             .WithSummary("List doctors by name; filter by q (name), specialization, departmentId, isActive. Patients get public fields of active doctors");
-        doctors.MapGet("/{id:guid}", Get).RequirePermission(Permissions.DoctorsRead).ProducesProblem(404)
+        doctors.MapGet("/{id:guid}", Get).RequirePermission(Permissions.DoctorsRead)
             .WithSummary("A doctor profile (ETag for If-Match); patients get the public fields");
-        doctors.MapPost("/", Create).RequirePermission(Permissions.DoctorsWrite).ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409)
+        doctors.MapPost("/", Create).RequirePermission(Permissions.DoctorsWrite).ProducesProblem(409)
             .WithSummary("Create a profile for a DOCTOR account (userId), or create the account with it (user; also needs users:write)");
-        doctors.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.DoctorsWrite)
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
+        doctors.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.DoctorsWrite).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Change specialization, license number, experience, fee, bio or department (If-Match supported)");
         return api;
     }
 
-    static async Task<Results<Ok<Paged<DoctorResponse>>, Ok<Paged<PublicDoctorResponse>>>> List(
-        [AsParameters] DoctorListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
+    static async Task<Ok<Paged<DoctorResponse>>> List([AsParameters] DoctorListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
     {
-        var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
-        var isPublic = SeesPublicFields(caller);
-        var rows = Rows(db, UsersEndpoints.TenantOf(caller), isPublic);
+        var rows = Rows(db, caller.Tenant, publicOnly: caller.IsPatient);
         if (Input.Clean(query.Q) is { } q)
         {
             var pattern = Like.Contains(q);
@@ -52,36 +46,29 @@ public static class DoctorsEndpoints
         if (query.DepartmentId is { } department) rows = rows.Where(r => r.Doctor.DepartmentId == department);
         if (query.IsActive is { } active) rows = rows.Where(r => r.IsActive == active);
 
-        var total = await rows.CountAsync(ct);
-        var items = await rows.OrderBy(r => r.LastName).ThenBy(r => r.FirstName).ThenBy(r => r.Doctor.Id).Skip(skip).Take(size).ToListAsync(ct);
-        return isPublic
-            ? TypedResults.Ok(new Paged<PublicDoctorResponse>(items.Select(PublicDoctorResponse.From).ToArray(), page, size, total))
-            : TypedResults.Ok(new Paged<DoctorResponse>(items.Select(DoctorResponse.From).ToArray(), page, size, total));
+        return TypedResults.Ok(await rows.OrderBy(r => r.LastName).ThenBy(r => r.FirstName).ThenBy(r => r.Doctor.Id)
+            .ToPagedAsync(query, DoctorResponse.From, ct));
     }
 
-    static async Task<Results<Ok<DoctorResponse>, Ok<PublicDoctorResponse>, ProblemHttpResult>> Get(
-        Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
+    static async Task<Ok<DoctorResponse>> Get(Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
     {
-        var isPublic = SeesPublicFields(caller);
-        var row = await Rows(db, UsersEndpoints.TenantOf(caller), isPublic).SingleOrDefaultAsync(r => r.Doctor.Id == id, ct);
-        if (row is null) return Problems.NotFound("The doctor");
-        if (isPublic) return TypedResults.Ok(PublicDoctorResponse.From(row));
-        http.Response.Headers.ETag = ETags.Of(row.Doctor.Version);
+        var row = await Rows(db, caller.Tenant, publicOnly: caller.IsPatient).SingleOrDefaultAsync(r => r.Doctor.Id == id, ct)
+            ?? throw new NotFoundException("The doctor");
+        if (!caller.IsPatient) ETags.Send(http, row.Doctor.Version);
         return TypedResults.Ok(DoctorResponse.From(row));
     }
 
-    static async Task<Results<Created<DoctorResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateDoctorRequest request, Caller caller, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails,
-        AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<Created<DoctorResponse>> Create(CreateDoctorRequest request, Caller caller, CarebaseDb db, UserAccounts accounts,
+        AccountEmails emails, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var tenantId = UsersEndpoints.TenantOf(caller);
+        var tenantId = caller.Tenant;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = request.User is { } account
-            ? await NewAccountAsync(account, tenantId, caller, db, provisioning, emails, audit, ct)
+            ? await NewAccountAsync(account, tenantId, caller, db, accounts, emails, audit, ct)
             : await ExistingAccountAsync(request.UserId!.Value, tenantId, db, ct);
         if (request.DepartmentId is { } departmentId) await StaffRules.EnsureDepartmentsAsync(db, [departmentId], "departmentId", ct);
 
-        var doctor = Doctor.Create(user.Id, caller.UserId, StaffETags.Truncate(time.GetUtcNow()));
+        var doctor = Doctor.Create(user.Id, caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
         doctor.Specialization = request.Specialization!.Trim();
         doctor.LicenseNumber = request.LicenseNumber!.Trim();
         doctor.YearsOfExperience = request.YearsOfExperience!.Value;
@@ -100,25 +87,24 @@ public static class DoctorsEndpoints
         await tx.CommitAsync(ct);
 
         var row = await Rows(db, tenantId, publicOnly: false).AsNoTracking().SingleAsync(r => r.Doctor.Id == doctor.Id, ct);
+        ETags.Send(http, doctor.Version);
         return TypedResults.Created($"/api/v1/doctors/{doctor.Id}", DoctorResponse.From(row));
     }
 
-    static async Task<Results<Ok<DoctorResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, UpdateDoctorRequest request, Caller caller, CarebaseDb db, AuditLog audit, HttpContext http, TimeProvider time,
-        CancellationToken ct)
+    static async Task<Ok<DoctorResponse>> Update(Guid id, UpdateDoctorRequest request, Caller caller, CarebaseDb db, AuditLog audit,
+        HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var tenantId = UsersEndpoints.TenantOf(caller);
+        var tenantId = caller.Tenant;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var doctor = await db.Set<Doctor>().SingleOrDefaultAsync(d => d.Id == id, ct);
-        if (doctor is null) return Problems.NotFound("The doctor");
-        if (!ETags.Matches(http.Request.Headers.IfMatch, doctor.Version)) return Problems.PreconditionFailed();
+        var doctor = await db.Set<Doctor>().SingleOrDefaultAsync(d => d.Id == id, ct) ?? throw new NotFoundException("The doctor");
+        ETags.Check(http, doctor.Version);
 
-        if (request.Has("specialization")) doctor.Specialization = request.Specialization!.Trim();
-        if (request.Has("licenseNumber")) doctor.LicenseNumber = request.LicenseNumber!.Trim();
-        if (request.Has("yearsOfExperience")) doctor.YearsOfExperience = request.YearsOfExperience!.Value;
-        if (request.Has("consultationFee")) doctor.ConsultationFee = Doctor.Money(request.ConsultationFee!.Value);
-        if (request.Has("bio")) doctor.Bio = Input.Clean(request.Bio);
-        if (request.Has("departmentId"))
+        if (request.Has(nameof(request.Specialization))) doctor.Specialization = request.Specialization!.Trim();
+        if (request.Has(nameof(request.LicenseNumber))) doctor.LicenseNumber = request.LicenseNumber!.Trim();
+        if (request.Has(nameof(request.YearsOfExperience))) doctor.YearsOfExperience = request.YearsOfExperience!.Value;
+        if (request.Has(nameof(request.ConsultationFee))) doctor.ConsultationFee = Doctor.Money(request.ConsultationFee!.Value);
+        if (request.Has(nameof(request.Bio))) doctor.Bio = Input.Clean(request.Bio);
+        if (request.Has(nameof(request.DepartmentId)))
         {
             if (request.DepartmentId is { } departmentId) await StaffRules.EnsureDepartmentsAsync(db, [departmentId], "departmentId", ct);
             doctor.DepartmentId = request.DepartmentId;
@@ -127,14 +113,14 @@ public static class DoctorsEndpoints
         var changes = AuditLog.ChangesOf(db.Entry(doctor));
         if (changes.Count > 0)
         {
-            doctor.Touch(caller.UserId, StaffETags.Truncate(time.GetUtcNow()));
+            doctor.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
             audit.Record("doctor.updated", "doctor", id, changes);
             await SaveAsync(db, doctor, ct);
         }
         await tx.CommitAsync(ct);
 
         var row = await Rows(db, tenantId, publicOnly: false).AsNoTracking().SingleAsync(r => r.Doctor.Id == id, ct);
-        http.Response.Headers.ETag = ETags.Of(row.Doctor.Version);
+        ETags.Send(http, row.Doctor.Version);
         return TypedResults.Ok(DoctorResponse.From(row));
     }
 
@@ -144,7 +130,7 @@ public static class DoctorsEndpoints
     /// temporary password is given, an audit entry. Runs in the caller's transaction.
     /// </summary>
     static async Task<User> NewAccountAsync(NewDoctorAccount account, Guid tenantId, Caller caller, CarebaseDb db,
-        TenantProvisioning provisioning, AccountEmails emails, AuditLog audit, CancellationToken ct)
+        UserAccounts accounts, AccountEmails emails, AuditLog audit, CancellationToken ct)
     {
         if (!caller.Has(Permissions.UsersWrite))
             throw new ForbiddenException("forbidden",
@@ -155,7 +141,7 @@ public static class DoctorsEndpoints
         await StaffRules.EnsureSeatAsync(db, tenant, ct);
 
         var emailed = account.TemporaryPassword is null;
-        var user = await provisioning.CreateUserAsync(tenantId, account.FirstName!, account.LastName!, account.Email!,
+        var user = await accounts.CreateAsync(tenantId, account.FirstName!, account.LastName!, account.Email!,
             account.TemporaryPassword ?? PasswordPolicy.RandomPassword(), mustChangePassword: true, emailConfirmed: true,
             passwordField: "user.temporaryPassword", ct);
         user.PhoneNumber = Input.Clean(account.Phone);
@@ -203,25 +189,11 @@ public static class DoctorsEndpoints
         return rows;
     }
 
-    /// <summary>Patient accounts (a linked patient record or the PATIENT role) see the public fields only.</summary>
-    static bool SeesPublicFields(Caller caller) => caller.PatientId is not null || caller.Roles.Contains(SystemRoles.Patient);
-
     /// <summary>Saves, answering unique violations (also from a racing request) with the specific 409.</summary>
-    static async Task SaveAsync(CarebaseDb db, Doctor doctor, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "doctors_license_number_key" })
-        {
-            throw new ConflictException("license_number_taken", $"Another doctor of this hospital has the license number '{doctor.LicenseNumber}'.");
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "doctors_user_id_key" })
-        {
-            throw ProfileExists(null);
-        }
-    }
+    static Task SaveAsync(CarebaseDb db, Doctor doctor, CancellationToken ct) => db.SaveOrConflictAsync(ct,
+        ("doctors_license_number_key", () => new ConflictException("license_number_taken",
+            $"Another doctor of this hospital has the license number '{doctor.LicenseNumber}'.")),
+        ("doctors_user_id_key", () => ProfileExists(null)));
 
     static ConflictException ProfileExists(Guid? doctorId) =>
         new("doctor_profile_exists", "This account already has a doctor profile; change that one instead (PATCH /doctors/{id}).",

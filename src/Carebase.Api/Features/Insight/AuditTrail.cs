@@ -8,21 +8,24 @@ using Npgsql;
 
 namespace Carebase.Api.Features.Insight;
 
-/// <summary>Filters of an audit trail listing (the hospital's or the platform's).</summary>
+/// <summary>
+/// Filters of an audit trail listing (the hospital's or the platform's). <c>action</c> is one of the actions the service
+/// records (SCREAMING_CASE, e.g. PATIENT_CREATED), <c>resourceType</c> one of the resource types; <c>from</c> is
+/// included, <c>to</c> excluded.
+/// </summary>
 public sealed record AuditLogQuery(
     Guid? UserId, string? Action, string? ResourceType, string? ResourceId, string? Outcome, DateTimeOffset? From, DateTimeOffset? To,
-    int? Page, int? PageSize) : IValidatable
+    int? Page, int? PageSize) : IValidatable, IPageQuery
 {
     static readonly string[] Outcomes = [AuditOutcome.Success, AuditOutcome.Failure, AuditOutcome.Denied];
 
     public void Validate(FieldErrors errors)
     {
         errors.OneOf(Outcome, Outcomes, "outcome", required: false);
-        errors.MaxLength(Action, 100, "action");
-        errors.MaxLength(ResourceType, 100, "resourceType");
+        errors.OneOf(Action, AuditActions.All, "action", required: false);
+        errors.OneOf(ResourceType, AuditActions.ResourceTypes, "resourceType", required: false);
         errors.MaxLength(ResourceId, 200, "resourceId");
-        if (From is { } f && To is { } t && f > t) errors.Add("to", "Must not be before 'from'.");
-        Paging.Validate(Page, PageSize, errors);
+        if (From is { } f && To is { } t && f >= t) errors.Add("to", "Must be after 'from'.");
     }
 }
 
@@ -33,7 +36,7 @@ public sealed record AuditLogItem(
     string Hash, string PrevHash)
 {
     public static AuditLogItem From(AuditRecord a) => new(a.Seq, a.Id, a.OccurredAt, a.TenantId, a.UserId, a.UserEmail, a.Roles,
-        a.Action, a.ResourceType, a.ResourceId, a.Changes is null ? null : JsonDocument.Parse(a.Changes).RootElement.Clone(),
+        AuditActions.Normalize(a.Action), a.ResourceType, a.ResourceId, a.Changes is null ? null : JsonDocument.Parse(a.Changes).RootElement.Clone(),
         a.Outcome, a.Ip, a.UserAgent, a.RequestId, Convert.ToHexStringLower(a.Hash ?? []), Convert.ToHexStringLower(a.PrevHash ?? []));
 }
 
@@ -53,16 +56,14 @@ public static class AuditTrail
     {
         var rows = trail.AsNoTracking();
         if (q.UserId is { } user) rows = rows.Where(a => a.UserId == user);
-        if (!string.IsNullOrWhiteSpace(q.Action)) rows = rows.Where(a => a.Action == q.Action);
+        // Entries written before actions were SCREAMING_CASE ("patient.created") match their new name too.
+        if (!string.IsNullOrWhiteSpace(q.Action)) rows = rows.Where(a => a.Action == q.Action || a.Action.Replace(".", "_").ToUpper() == q.Action);
         if (!string.IsNullOrWhiteSpace(q.ResourceType)) rows = rows.Where(a => a.ResourceType == q.ResourceType);
         if (!string.IsNullOrWhiteSpace(q.ResourceId)) rows = rows.Where(a => a.ResourceId == q.ResourceId);
         if (!string.IsNullOrWhiteSpace(q.Outcome)) rows = rows.Where(a => a.Outcome == q.Outcome);
         if (q.From is { } from) { var f = from.ToUniversalTime(); rows = rows.Where(a => a.OccurredAt >= f); }
-        if (q.To is { } to) { var t = to.ToUniversalTime(); rows = rows.Where(a => a.OccurredAt <= t); }
-        var (page, size, skip) = Paging.Of(q.Page, q.PageSize);
-        var total = await rows.CountAsync(ct);
-        var items = await rows.OrderByDescending(a => a.Seq).Skip(skip).Take(size).ToListAsync(ct);
-        return new Paged<AuditLogItem>(items.Select(AuditLogItem.From).ToList(), page, size, total);
+        if (q.To is { } to) { var t = to.ToUniversalTime(); rows = rows.Where(a => a.OccurredAt < t); }
+        return await rows.OrderByDescending(a => a.Seq).ToPagedAsync(q, AuditLogItem.From, ct);
     }
 
     /// <summary>

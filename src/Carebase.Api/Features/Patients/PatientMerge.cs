@@ -9,34 +9,12 @@ namespace Carebase.Api.Features.Patients;
 
 /// <summary>
 /// Folds a duplicate record into the surviving one in a single transaction: every row of the tenant
-/// schema that refers to the duplicate through a foreign key to patients (found in the catalog, so a
-/// table added later is covered without touching this code) and portal accounts linked to it are
+/// schema that refers to the duplicate through a foreign key to patients (found in the catalog by <see cref="References"/>,
+/// so a table added later is covered without touching this code) and portal accounts linked to it are
 /// moved to the survivor; the duplicate is soft-deleted with a pointer to the survivor.
 /// </summary>
 public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, TimeProvider time)
 {
-    public sealed record Reference(string Table, string Column);
-
-    /// <summary>Every (table, column) in the tenant schema with a foreign key to patients(id).</summary>
-    public static async Task<IReadOnlyList<Reference>> ReferencesAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT cl.relname, a.attname
-            FROM pg_constraint c
-            JOIN pg_class cl ON cl.oid = c.conrelid
-            JOIN pg_namespace n ON n.oid = cl.relnamespace
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-            WHERE c.contype = 'f' AND n.nspname = $1
-              AND c.confrelid = (SELECT t.oid FROM pg_class t JOIN pg_namespace tn ON tn.oid = t.relnamespace WHERE tn.nspname = $1 AND t.relname = 'patients')
-            ORDER BY 1, 2
-            """, conn);
-        cmd.Parameters.AddWithValue(schema);
-        var list = new List<Reference>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(new Reference(r.GetString(0), r.GetString(1)));
-        return list;
-    }
-
     public async Task<MergeResponse> MergeAsync(Guid survivorId, Guid duplicateId, string reason, CancellationToken ct)
     {
         if (survivorId == duplicateId) throw new ConflictException("merge_into_self", "A patient cannot be merged into itself.");
@@ -49,7 +27,7 @@ public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, T
 
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var moved = new Dictionary<string, int>();
-        foreach (var (table, column) in await ReferencesAsync(conn, db.Tenant.Schema!, ct))
+        foreach (var (table, column) in await References.ToAsync(conn, db.Tenant.Schema!, "patients", ct))
         {
             var sql = $"UPDATE {MigrationRunner.Quote(table)} SET {MigrationRunner.Quote(column)} = $1 WHERE {MigrationRunner.Quote(column)} = $2";
             await using var cmd = new NpgsqlCommand(sql, conn);

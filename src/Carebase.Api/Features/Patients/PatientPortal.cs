@@ -1,5 +1,3 @@
-using Carebase.Api.Features.Accounts;
-using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
@@ -36,21 +34,19 @@ public sealed record SelfRegistrationRequest(
 /// </summary>
 public static class PatientPortal
 {
-    public static async Task<Results<Created<PortalAccountResponse>, ProblemHttpResult, ValidationProblem>> Invite(
-        Guid id, PortalInviteRequest request, Caller caller, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails,
-        AuditLog audit, CancellationToken ct)
+    /// <summary>The body is optional: without an email, the patient record's is used.</summary>
+    public static async Task<Created<PortalAccountResponse>> Invite(Guid id, PortalInviteRequest? request, Caller caller, CarebaseDb db,
+        PatientAccess access, UserAccounts accounts, AccountEmails emails, AuditLog audit, CancellationToken ct)
     {
-        if (caller.IsPatient) return Problems.Forbidden("forbidden", "Patients cannot invite portal accounts.");
-        var patient = await PatientsEndpoints.FindVisibleAsync(db, caller, id, ct);
-        if (patient.IsDeleted) return Problems.Conflict("deleted", "The patient is deleted.");
-        var email = request.Email?.Trim() ?? patient.Email;
-        if (string.IsNullOrWhiteSpace(email))
-            return Problems.Validation(new Dictionary<string, string[]> { ["email"] = ["The patient has no email address; give one."] });
+        var patient = await access.FindAsync(id, ct);
+        if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted.");
+        var email = request?.Email?.Trim() ?? patient.Email;
+        if (string.IsNullOrWhiteSpace(email)) throw new ValidationException("email", "The patient has no email address; give one.");
         if (await db.Users.AnyAsync(u => u.TenantId == caller.TenantId && u.PatientId == id, ct))
-            return Problems.Conflict("portal_account_exists", "This patient already has a portal account.");
+            throw new ConflictException("portal_account_exists", "This patient already has a portal account.");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await CreatePortalUserAsync(db, provisioning, patient, email, PasswordPolicy.RandomPassword(), "email", ct);
+        var user = await CreatePortalUserAsync(db, accounts, patient, email, PasswordPolicy.RandomPassword(), "email", ct);
         var tenant = await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == caller.TenantId, ct);
         await emails.WelcomeAsync(user, tenant.Name);
         audit.Record("patient.portal_invited", "patient", id, new { userId = user.Id, email });
@@ -59,14 +55,14 @@ public static class PatientPortal
         return TypedResults.Created($"/api/v1/patients/{id}", new PortalAccountResponse(user.Id, id, email));
     }
 
-    public static async Task<Results<Created<PortalAccountResponse>, ProblemHttpResult, ValidationProblem>> SelfRegister(
-        SelfRegistrationRequest request, CarebaseDb db, PatientRegistration registration, TenantProvisioning provisioning,
+    public static async Task<Created<PortalAccountResponse>> SelfRegister(
+        SelfRegistrationRequest request, CarebaseDb db, PatientRegistration registration, UserAccounts accounts,
         AccountEmails emails, AuditLog audit, CancellationToken ct)
     {
         var tenant = await db.Set<Tenant>().AsNoTracking().SingleOrDefaultAsync(t => t.Slug == request.Hospital!.Trim().ToLower(), ct);
-        if (tenant is null || tenant.Status != TenantStatus.Active) return Problems.NotFound("The hospital");
+        if (tenant is null || tenant.Status != TenantStatus.Active) throw new NotFoundException("The hospital");
         if (!tenant.AllowPatientSelfRegistration)
-            return Problems.Forbidden("self_registration_disabled", "This hospital does not take self-registrations; ask its front desk for an invitation.");
+            throw new ForbiddenException("self_registration_disabled", "This hospital does not take self-registrations; ask its front desk for an invitation.");
         await db.UseTenantAsync(tenant.Id, tenant.SchemaName, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -75,7 +71,7 @@ public static class PatientPortal
             FirstName = request.FirstName, LastName = request.LastName, DateOfBirth = request.DateOfBirth, Gender = request.Gender,
             Email = request.Email, Phone = request.Phone, ConsentEmail = true,
         }, ct, selfRegistered: true);
-        var user = await CreatePortalUserAsync(db, provisioning, patient, request.Email!.Trim(), request.Password!, "password", ct);
+        var user = await CreatePortalUserAsync(db, accounts, patient, request.Email!.Trim(), request.Password!, "password", ct);
         await emails.VerificationAsync(user, tenant.Name);
         audit.Record("patient.self_registered", "patient", patient.Id, new { userId = user.Id },
             actor: new AuditActor(user.Id, user.Email, [SystemRoles.Patient], tenant.Id));
@@ -84,10 +80,10 @@ public static class PatientPortal
         return TypedResults.Created($"/api/v1/patients/{patient.Id}", new PortalAccountResponse(user.Id, patient.Id, user.Email!));
     }
 
-    static async Task<User> CreatePortalUserAsync(CarebaseDb db, TenantProvisioning provisioning, Patient patient, string email,
+    static async Task<User> CreatePortalUserAsync(CarebaseDb db, UserAccounts accounts, Patient patient, string email,
         string password, string passwordField, CancellationToken ct)
     {
-        var user = await provisioning.CreateUserAsync(db.Tenant.TenantId, patient.FirstName, patient.LastName, email, password,
+        var user = await accounts.CreateAsync(db.Tenant.TenantId, patient.FirstName, patient.LastName, email, password,
             mustChangePassword: false, emailConfirmed: false, passwordField, ct);
         user.PatientId = patient.Id;
         var role = await db.Set<Role>().SingleAsync(r => r.Name == SystemRoles.Patient, ct);

@@ -24,10 +24,8 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
     {
         var today = await clock.TodayAsync(ct);
         var errors = new FieldErrors();
-        request.Validate(errors, PatientFields.All, today);
-        if (request.AllowDuplicate && string.IsNullOrWhiteSpace(request.DuplicateReason))
-            errors.Add("duplicateReason", "Say why this record is registered although it looks like a duplicate.");
-        errors.MaxLength(request.DuplicateReason, 500, "duplicateReason");
+        request.Validate(errors); // again: callers inside the service (self-registration, demo) skip the endpoint filter
+        request.ValidateBirthDate(errors, today);
         errors.ThrowIfAny();
         await EnsureDepartmentAsync(request.DepartmentId, ct);
 
@@ -44,7 +42,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
         var now = time.GetUtcNow();
         var code = await NextCodeAsync(TimeZoneInfo.ConvertTime(now, await clock.ZoneAsync(ct)).Year, ct);
         var patient = Patient.Register(code, caller.IsAuthenticated ? caller.UserId : null, now);
-        request.ApplyTo(patient, PatientFields.All);
+        request.ApplyTo(patient);
         patient.IsVerified = !selfRegistered;
         if (likely.Count > 0) patient.DuplicateReason = request.DuplicateReason!.Trim();
         db.Add(patient);

@@ -1,90 +1,84 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Features.Patients;
 
 /// <summary>
-/// The demographic fields of a patient, as sent on registration (all of them) and on PATCH (only the
-/// ones present in the body change; an explicit null clears an optional field).
+/// The demographic fields of a patient, as sent on registration (all of them are checked) and on PATCH (only the
+/// fields sent change; an explicit null clears an optional field, and is refused for a required one).
 /// </summary>
-public partial record PatientFields
+public abstract partial record PatientFields : PatchRequest
 {
-    public string? FirstName { get; init; }
-    public string? MiddleName { get; init; }
-    public string? LastName { get; init; }
-    public DateOnly? DateOfBirth { get; init; }
-    public string? Gender { get; init; }
-    public string? Phone { get; init; }
-    public string? Email { get; init; }
-    public string? AddressLine { get; init; }
-    public string? City { get; init; }
-    public string? State { get; init; }
-    public string? PostalCode { get; init; }
-    public string? Country { get; init; }
-    public string? EmergencyContactName { get; init; }
-    public string? EmergencyContactPhone { get; init; }
-    public string? EmergencyContactRelation { get; init; }
-    public string? InsuranceType { get; init; }
-    public string? InsuranceProvider { get; init; }
-    public string? InsuranceNumber { get; init; }
-    public string? BloodType { get; init; }
-    public string? MaritalStatus { get; init; }
-    public string? Occupation { get; init; }
-    public string? NationalId { get; init; }
-    public bool? ConsentSms { get; init; }
-    public bool? ConsentEmail { get; init; }
-    public bool? ConsentDataSharing { get; init; }
-    public string? PatientType { get; init; }
-    public Guid? DepartmentId { get; init; }
+    public string? FirstName { get; init => field = Sent(value); }
+    public string? MiddleName { get; init => field = Sent(value); }
+    public string? LastName { get; init => field = Sent(value); }
+    public DateOnly? DateOfBirth { get; init => field = Sent(value); }
+    public string? Gender { get; init => field = Sent(value); }
+    public string? Phone { get; init => field = Sent(value); }
+    public string? Email { get; init => field = Sent(value); }
+    public string? AddressLine { get; init => field = Sent(value); }
+    public string? City { get; init => field = Sent(value); }
+    public string? State { get; init => field = Sent(value); }
+    public string? PostalCode { get; init => field = Sent(value); }
+    public string? Country { get; init => field = Sent(value); }
+    public string? EmergencyContactName { get; init => field = Sent(value); }
+    public string? EmergencyContactPhone { get; init => field = Sent(value); }
+    public string? EmergencyContactRelation { get; init => field = Sent(value); }
+    public string? InsuranceType { get; init => field = Sent(value); }
+    public string? InsuranceProvider { get; init => field = Sent(value); }
+    public string? InsuranceNumber { get; init => field = Sent(value); }
+    public string? BloodType { get; init => field = Sent(value); }
+    public string? MaritalStatus { get; init => field = Sent(value); }
+    public string? Occupation { get; init => field = Sent(value); }
+    public string? NationalId { get; init => field = Sent(value); }
+    public bool? ConsentSms { get; init => field = Sent(value); }
+    public bool? ConsentEmail { get; init => field = Sent(value); }
+    public bool? ConsentDataSharing { get; init => field = Sent(value); }
+    public string? PatientType { get; init => field = Sent(value); }
+    public Guid? DepartmentId { get; init => field = Sent(value); }
 
     /// <summary>The fields a patient may change on their own record through the portal.</summary>
-    public static readonly HashSet<string> ContactFields =
-    [
-        "phone", "email", "addressLine", "city", "state", "postalCode", "country",
-        "emergencyContactName", "emergencyContactPhone", "emergencyContactRelation", "consentSms", "consentEmail", "consentDataSharing",
-    ];
-
-    static readonly HashSet<string> Required = ["firstName", "lastName", "dateOfBirth", "gender"];
-
-    /// <summary>Checks the fields in <paramref name="present"/> (all of them on registration).</summary>
-    public void Validate(FieldErrors errors, IReadOnlySet<string> present, DateOnly today)
+    public static readonly IReadOnlySet<string> ContactFields = new HashSet<string>
     {
-        bool Has(string f) => present.Contains(f);
-        foreach (var f in Required)
-            if (Has(f) && f switch { "dateOfBirth" => DateOfBirth is null, "gender" => string.IsNullOrWhiteSpace(Gender), "firstName" => string.IsNullOrWhiteSpace(FirstName), _ => string.IsNullOrWhiteSpace(LastName) })
-                errors.Add(f, "This field is required.");
-        Text(errors, Has("firstName") ? FirstName : null, "firstName", 100);
-        Text(errors, Has("middleName") ? MiddleName : null, "middleName", 100);
-        Text(errors, Has("lastName") ? LastName : null, "lastName", 100);
-        if (Has("dateOfBirth") && DateOfBirth is { } dob)
-        {
-            if (dob > today) errors.Add("dateOfBirth", "The date of birth cannot be in the future.");
-            else if (dob < today.AddYears(-130)) errors.Add("dateOfBirth", "The date of birth is more than 130 years ago.");
-        }
-        if (Has("gender") && !string.IsNullOrWhiteSpace(Gender)) errors.OneOf(Gender, PatientValues.Genders, "gender");
-        if (Has("phone")) PhoneNumber(errors, Phone, "phone");
-        if (Has("emergencyContactPhone")) PhoneNumber(errors, EmergencyContactPhone, "emergencyContactPhone");
-        if (Has("email")) errors.Email(Email, "email", required: false);
-        if (Has("insuranceType")) errors.OneOf(InsuranceType, PatientValues.InsuranceTypes, "insuranceType", required: false);
-        if (Has("bloodType")) errors.OneOf(BloodType, PatientValues.BloodTypes, "bloodType", required: false);
-        if (Has("maritalStatus")) errors.OneOf(MaritalStatus, PatientValues.MaritalStatuses, "maritalStatus", required: false);
-        if (Has("patientType")) errors.OneOf(PatientType, PatientValues.PatientTypes, "patientType", required: false);
+        nameof(Phone), nameof(Email), nameof(AddressLine), nameof(City), nameof(State), nameof(PostalCode), nameof(Country),
+        nameof(EmergencyContactName), nameof(EmergencyContactPhone), nameof(EmergencyContactRelation), nameof(ConsentSms),
+        nameof(ConsentEmail), nameof(ConsentDataSharing),
+    };
+
+    /// <summary>Whether a field is checked and applied: every field on registration, the fields sent on PATCH.</summary>
+    protected virtual bool Covers(string property) => Has(property);
+
+    public override void Validate(FieldErrors errors)
+    {
+        if (Covers(nameof(FirstName)) && errors.Required(FirstName, "firstName")) errors.MaxLength(FirstName!.Trim(), 100, "firstName");
+        if (Covers(nameof(LastName)) && errors.Required(LastName, "lastName")) errors.MaxLength(LastName!.Trim(), 100, "lastName");
+        if (Covers(nameof(DateOfBirth)) && DateOfBirth is null) errors.Add("dateOfBirth", "This field is required.");
+        if (Covers(nameof(Gender))) errors.OneOf(Gender, PatientValues.Genders, "gender");
+        PhoneNumber(errors, Phone, "phone");
+        PhoneNumber(errors, EmergencyContactPhone, "emergencyContactPhone");
+        errors.Email(Email, "email", required: false);
+        errors.OneOf(InsuranceType, PatientValues.InsuranceTypes, "insuranceType", required: false);
+        errors.OneOf(BloodType, PatientValues.BloodTypes, "bloodType", required: false);
+        errors.OneOf(MaritalStatus, PatientValues.MaritalStatuses, "maritalStatus", required: false);
+        errors.OneOf(PatientType, PatientValues.PatientTypes, "patientType", required: false);
         foreach (var (name, value, max) in new[]
         {
-            ("addressLine", AddressLine, 200), ("city", City, 100), ("state", State, 100), ("postalCode", PostalCode, 20),
-            ("country", Country, 100), ("emergencyContactName", EmergencyContactName, 200), ("emergencyContactRelation", EmergencyContactRelation, 50),
-            ("insuranceProvider", InsuranceProvider, 200), ("insuranceNumber", InsuranceNumber, 100), ("occupation", Occupation, 100),
-            ("nationalId", NationalId, 50),
+            ("middleName", MiddleName, 100), ("addressLine", AddressLine, 200), ("city", City, 100), ("state", State, 100),
+            ("postalCode", PostalCode, 20), ("country", Country, 100), ("emergencyContactName", EmergencyContactName, 200),
+            ("emergencyContactRelation", EmergencyContactRelation, 50), ("insuranceProvider", InsuranceProvider, 200),
+            ("insuranceNumber", InsuranceNumber, 100), ("occupation", Occupation, 100), ("nationalId", NationalId, 50),
         })
-            if (Has(name)) Text(errors, value, name, max);
+            errors.MaxLength(value, max, name);
     }
 
-    static void Text(FieldErrors errors, string? value, string field, int max)
+    /// <summary>The date of birth is not in the future nor more than 130 years ago (in the hospital's today).</summary>
+    public void ValidateBirthDate(FieldErrors errors, DateOnly today)
     {
-        if (value is null) return;
-        errors.MaxLength(value, max, field);
-        if (value.Any(char.IsControl)) errors.Add(field, "Must not contain control characters.");
+        if (!Covers(nameof(DateOfBirth)) || DateOfBirth is not { } dob) return;
+        if (dob > today) errors.Add("dateOfBirth", "The date of birth cannot be in the future.");
+        else if (dob < today.AddYears(-130)) errors.Add("dateOfBirth", "The date of birth is more than 130 years ago.");
     }
 
     static void PhoneNumber(FieldErrors errors, string? value, string field)
@@ -98,58 +92,68 @@ public partial record PatientFields
     [GeneratedRegex(@"^\+?[0-9 ().\-]{6,25}$")]
     private static partial Regex PhoneShape();
 
-    /// <summary>Copies the present fields onto the patient, trimming text and normalising empty strings to null.</summary>
-    public void ApplyTo(Patient p, IReadOnlySet<string> present)
+    /// <summary>Copies the covered fields onto the patient, trimming text and normalising empty strings to null.</summary>
+    public void ApplyTo(Patient p)
     {
-        if (present.Contains("firstName")) p.FirstName = FirstName!.Trim();
-        if (present.Contains("middleName")) p.MiddleName = Input.Clean(MiddleName);
-        if (present.Contains("lastName")) p.LastName = LastName!.Trim();
-        if (present.Contains("dateOfBirth")) p.DateOfBirth = DateOfBirth!.Value;
-        if (present.Contains("gender")) p.Gender = Gender!;
-        if (present.Contains("phone")) p.Phone = Input.Clean(Phone);
-        if (present.Contains("email")) p.Email = Input.Clean(Email);
-        if (present.Contains("addressLine")) p.AddressLine = Input.Clean(AddressLine);
-        if (present.Contains("city")) p.City = Input.Clean(City);
-        if (present.Contains("state")) p.State = Input.Clean(State);
-        if (present.Contains("postalCode")) p.PostalCode = Input.Clean(PostalCode);
-        if (present.Contains("country")) p.Country = Input.Clean(Country);
-        if (present.Contains("emergencyContactName")) p.EmergencyContactName = Input.Clean(EmergencyContactName);
-        if (present.Contains("emergencyContactPhone")) p.EmergencyContactPhone = Input.Clean(EmergencyContactPhone);
-        if (present.Contains("emergencyContactRelation")) p.EmergencyContactRelation = Input.Clean(EmergencyContactRelation);
-        if (present.Contains("insuranceType")) p.InsuranceType = InsuranceType ?? "NONE";
-        if (present.Contains("insuranceProvider")) p.InsuranceProvider = Input.Clean(InsuranceProvider);
-        if (present.Contains("insuranceNumber")) p.InsuranceNumber = Input.Clean(InsuranceNumber);
-        if (present.Contains("bloodType")) p.BloodType = BloodType ?? "UNKNOWN";
-        if (present.Contains("maritalStatus")) p.MaritalStatus = MaritalStatus ?? "UNKNOWN";
-        if (present.Contains("occupation")) p.Occupation = Input.Clean(Occupation);
-        if (present.Contains("nationalId")) p.NationalId = Input.Clean(NationalId);
-        if (present.Contains("consentSms")) p.ConsentSms = ConsentSms ?? false;
-        if (present.Contains("consentEmail")) p.ConsentEmail = ConsentEmail ?? false;
-        if (present.Contains("consentDataSharing")) p.ConsentDataSharing = ConsentDataSharing ?? false;
-        if (present.Contains("patientType")) p.PatientType = PatientType ?? "OPD";
-        if (present.Contains("departmentId")) p.DepartmentId = DepartmentId;
+        if (Covers(nameof(FirstName))) p.FirstName = FirstName!.Trim();
+        if (Covers(nameof(MiddleName))) p.MiddleName = Input.Clean(MiddleName);
+        if (Covers(nameof(LastName))) p.LastName = LastName!.Trim();
+        if (Covers(nameof(DateOfBirth))) p.DateOfBirth = DateOfBirth!.Value;
+        if (Covers(nameof(Gender))) p.Gender = Gender!;
+        if (Covers(nameof(Phone))) p.Phone = Input.Clean(Phone);
+        if (Covers(nameof(Email))) p.Email = Input.Clean(Email);
+        if (Covers(nameof(AddressLine))) p.AddressLine = Input.Clean(AddressLine);
+        if (Covers(nameof(City))) p.City = Input.Clean(City);
+        if (Covers(nameof(State))) p.State = Input.Clean(State);
+        if (Covers(nameof(PostalCode))) p.PostalCode = Input.Clean(PostalCode);
+        if (Covers(nameof(Country))) p.Country = Input.Clean(Country);
+        if (Covers(nameof(EmergencyContactName))) p.EmergencyContactName = Input.Clean(EmergencyContactName);
+        if (Covers(nameof(EmergencyContactPhone))) p.EmergencyContactPhone = Input.Clean(EmergencyContactPhone);
+        if (Covers(nameof(EmergencyContactRelation))) p.EmergencyContactRelation = Input.Clean(EmergencyContactRelation);
+        if (Covers(nameof(InsuranceType))) p.InsuranceType = InsuranceType ?? "NONE";
+        if (Covers(nameof(InsuranceProvider))) p.InsuranceProvider = Input.Clean(InsuranceProvider);
+        if (Covers(nameof(InsuranceNumber))) p.InsuranceNumber = Input.Clean(InsuranceNumber);
+        if (Covers(nameof(BloodType))) p.BloodType = BloodType ?? "UNKNOWN";
+        if (Covers(nameof(MaritalStatus))) p.MaritalStatus = MaritalStatus ?? "UNKNOWN";
+        if (Covers(nameof(Occupation))) p.Occupation = Input.Clean(Occupation);
+        if (Covers(nameof(NationalId))) p.NationalId = Input.Clean(NationalId);
+        if (Covers(nameof(ConsentSms))) p.ConsentSms = ConsentSms ?? false;
+        if (Covers(nameof(ConsentEmail))) p.ConsentEmail = ConsentEmail ?? false;
+        if (Covers(nameof(ConsentDataSharing))) p.ConsentDataSharing = ConsentDataSharing ?? false;
+        if (Covers(nameof(PatientType))) p.PatientType = PatientType ?? "OPD";
+        if (Covers(nameof(DepartmentId))) p.DepartmentId = DepartmentId;
     }
-
-    public static readonly IReadOnlySet<string> All = typeof(PatientFields).GetProperties()
-        .Where(p => p.CanWrite && p.DeclaringType == typeof(PatientFields))
-        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet();
 }
 
 /// <summary>Registration: every field, plus the explicit "I know it looks like a duplicate" switch (audited).</summary>
 public sealed record RegisterPatientRequest : PatientFields
 {
     public bool AllowDuplicate { get; init; }
-    public string? DuplicateReason { get; init; }
+    [FreeText] public string? DuplicateReason { get; init; }
+
+    protected override bool Covers(string property) => true;
+
+    public override void Validate(FieldErrors errors)
+    {
+        base.Validate(errors);
+        if (AllowDuplicate && string.IsNullOrWhiteSpace(DuplicateReason))
+            errors.Add("duplicateReason", "Say why this record is registered although it looks like a duplicate.");
+        errors.MaxLength(DuplicateReason, 500, "duplicateReason");
+    }
 }
 
+/// <summary>A change of a patient record: the fields sent change, the others stay.</summary>
+public sealed record UpdatePatientRequest : PatientFields;
+
+/// <summary>A patient record; who registered and changed it is for staff (a portal patient sees the rest of their own record).</summary>
 public sealed record PatientResponse(
     Guid Id, string PatientCode, string FirstName, string? MiddleName, string LastName, DateOnly DateOfBirth, int Age,
     string Gender, string? Phone, string? Email, string? AddressLine, string? City, string? State, string? PostalCode,
     string? Country, string? EmergencyContactName, string? EmergencyContactPhone, string? EmergencyContactRelation,
     string InsuranceType, string? InsuranceProvider, string? InsuranceNumber, string BloodType, string MaritalStatus,
     string? Occupation, string? NationalId, bool ConsentSms, bool ConsentEmail, bool ConsentDataSharing, string PatientType,
-    Guid? DepartmentId, bool IsVerified, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt, Guid? CreatedBy,
-    DateTimeOffset UpdatedAt, Guid? UpdatedBy, DateTimeOffset? DeletedAt, Guid? MergedIntoId, int Version)
+    Guid? DepartmentId, bool IsVerified, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
+    DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, DateTimeOffset? DeletedAt, Guid? MergedIntoId, int Version)
 {
     public static PatientResponse From(Patient p, DateOnly today) => new(
         p.Id, p.PatientCode, p.FirstName, p.MiddleName, p.LastName, p.DateOfBirth, Patient.AgeOn(p.DateOfBirth, today),

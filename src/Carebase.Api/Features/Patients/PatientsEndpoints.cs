@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -13,118 +12,107 @@ namespace Carebase.Api.Features.Patients;
 /// <summary>Query string of the search and export routes.</summary>
 public sealed record PatientSearchParameters(
     string? Q, string? Gender, int? AgeMin, int? AgeMax, string? BloodType, string? InsuranceType, string? City, string? State,
-    string? MaritalStatus, string? PatientType, bool? IncludeDeleted, string? Sort, int? Page, int? PageSize)
+    string? MaritalStatus, string? PatientType, bool? IncludeDeleted, string? Sort, int? Page, int? PageSize) : IPageQuery
 {
     public PatientQuery ToQuery() => new(Q, Gender, AgeMin, AgeMax, BloodType, InsuranceType, City, State, MaritalStatus,
         PatientType, IncludeDeleted ?? false, Sort);
 }
 
+/// <summary>Query string of the duplicate search: at least a date of birth (with a name), a phone or a national id.</summary>
+public sealed record DuplicateQuery(string? FirstName, string? LastName, DateOnly? DateOfBirth, string? Phone, string? NationalId, int? Page, int? PageSize)
+    : IPageQuery;
+
 public static class PatientsEndpoints
 {
     public static IServiceCollection AddPatients(this IServiceCollection services) => services
-        .AddScoped<DuplicateFinder>().AddScoped<PatientMerge>().AddScoped<PatientRegistration>().AddScoped<PatientSearch>();
+        .AddScoped<PatientAccess>().AddScoped<DuplicateFinder>().AddScoped<PatientMerge>().AddScoped<PatientRegistration>().AddScoped<PatientSearch>();
 
     public static RouteGroupBuilder MapPatients(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/patients").WithTags("Patients").AddEndpointFilter<ValidationFilter>();
         g.MapGet("/", Search).RequirePermission(PatientsRead)
             .WithSummary("Search patients: one box (name, typo tolerant and accent-insensitive; code; phone; email; national id), filters, sorting, paging");
-        g.MapPost("/", Register).RequirePermission(PatientsWrite)
+        g.MapPost("/", Register).RequirePermission(PatientsWrite).ForStaffOnly().ProducesProblem(409)
             .WithSummary("Register a patient (409 with candidates when it looks like a duplicate, unless allowDuplicate with a reason)");
-        g.MapGet("/duplicates", Duplicates).RequirePermission(PatientsRead)
+        g.MapGet("/duplicates", Duplicates).RequirePermission(PatientsRead).ForStaffOnly()
             .WithSummary("Ranked possible duplicates of a person (same national id, same phone, same birth date with a similar name)");
         g.MapGet("/export", Export).RequirePermission(PatientsExport)
             .WithSummary("Export the filtered list as CSV or Excel (streamed; cells that would run as formulas are neutralised)")
             .Produces(200, contentType: "text/csv").Produces(200, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         g.MapGet("/{id:guid}", Get).RequirePermission(PatientsRead).WithSummary("A patient record (ETag for optimistic concurrency)");
-        g.MapPatch("/{id:guid}", Update).RequirePermission(PatientsWrite)
+        g.MapPatch("/{id:guid}", Update).RequirePermission(PatientsWrite).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Change the fields present in the body (If-Match → 412 when stale); patients may change their own contact fields only");
-        g.MapDelete("/{id:guid}", Delete).RequirePermission(PatientsDelete).WithSummary("Soft-delete a patient (restore brings it back)");
-        g.MapPost("/{id:guid}/restore", Restore).RequirePermission(PatientsDelete).WithSummary("Restore a soft-deleted patient");
-        g.MapPost("/{id:guid}/merge", Merge).RequirePermission(PatientsMerge)
+        g.MapDelete("/{id:guid}", Delete).RequirePermission(PatientsDelete).ProducesProblem(409).ProducesProblem(412)
+            .WithSummary("Soft-delete a patient (restore brings it back)");
+
+        var record = PatientAccess.MapPatientRoutes(api, "Patients").AddEndpointFilter<ValidationFilter>();
+        record.MapPost("/restore", Restore).RequirePermission(PatientsDelete).ProducesProblem(409).WithSummary("Restore a soft-deleted patient");
+        record.MapPost("/merge", Merge).RequirePermission(PatientsMerge).ProducesProblem(409)
             .WithSummary("Fold a duplicate record into this one: every reference moves here, the duplicate is soft-deleted pointing here");
-        g.MapPost("/{id:guid}/portal-invite", PatientPortal.Invite).RequirePermission(PatientsWrite)
-            .WithSummary("Give the patient a portal account (PATIENT role, linked to this record) and email a set-password link");
+        record.MapPost("/portal-invite", PatientPortal.Invite).RequirePermission(PatientsWrite).ForStaffOnly().ProducesProblem(409)
+            .WithSummary("Give the patient a portal account (PATIENT role, linked to this record) and email a set-password link (the body is optional)");
         api.MapPost("/auth/register-patient", PatientPortal.SelfRegister).Public().RequireRateLimiting(Platform.Operations.RateLimits.AuthPolicy)
-            .WithTags("Auth").AddEndpointFilter<ValidationFilter>()
+            .WithTags("Auth").AddEndpointFilter<ValidationFilter>().ProducesProblem(409)
             .WithSummary("Self-registration of a patient where the hospital allows it: an account and an unverified patient record; confirm the email to sign in");
         return api;
     }
 
     static async Task<Ok<Paged<PatientListItem>>> Search([AsParameters] PatientSearchParameters parameters, Caller caller,
-        PatientSearch search, TenantClock clock, AuditLog audit, CancellationToken ct)
+        PatientAccess access, PatientSearch search, TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var query = parameters.ToQuery();
         query.Validate();
-        var errors = new FieldErrors();
-        Paging.Validate(parameters.Page, parameters.PageSize, errors);
-        errors.ThrowIfAny();
+        var (page, size, _) = Paging.Of(parameters);
         if (query.IncludeDeleted && !caller.Has(PatientsDelete))
             throw new ForbiddenException("forbidden", $"Including deleted patients needs the permission '{PatientsDelete}'.");
-        var (page, size, _) = Paging.Of(parameters.Page, parameters.PageSize);
-        // A portal patient searches within their own record only.
-        var onlyId = caller.IsPatient ? caller.PatientId ?? Guid.Empty : (Guid?)null;
-        var result = await search.PageAsync(query, await clock.TodayAsync(ct), onlyId, page, size, ct);
+        var result = await search.PageAsync(query, await clock.TodayAsync(ct), access.OnlyPatientId, page, size, ct);
         await audit.WriteAsync("patient.searched", "patient", null, new { filter = parameters, returned = result.Items.Select(i => i.Id) }, ct: ct);
         return TypedResults.Ok(result);
     }
 
-    static async Task<Results<Created<PatientResponse>, ProblemHttpResult, ValidationProblem>> Register(
-        RegisterPatientRequest request, Caller caller, PatientRegistration registration, TenantClock clock, HttpContext http, CancellationToken ct)
+    static async Task<Created<PatientResponse>> Register(RegisterPatientRequest request, PatientRegistration registration,
+        TenantClock clock, HttpContext http, CancellationToken ct)
     {
-        if (caller.IsPatient) return Problems.Forbidden("forbidden", "Patients cannot register other patients.");
         var patient = await registration.RegisterAsync(request, ct);
-        http.Response.Headers.ETag = patient.ETag;
+        ETags.Send(http, patient.Version);
         return TypedResults.Created($"/api/v1/patients/{patient.Id}", PatientResponse.From(patient, await clock.TodayAsync(ct)));
     }
 
-    static async Task<Results<Ok<IReadOnlyList<DuplicateCandidate>>, ProblemHttpResult, ValidationProblem>> Duplicates(
-        string? firstName, string? lastName, DateOnly? dateOfBirth, string? phone, string? nationalId, Caller caller,
-        DuplicateFinder finder, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<Paged<DuplicateCandidate>>> Duplicates([AsParameters] DuplicateQuery query, DuplicateFinder finder,
+        AuditLog audit, CancellationToken ct)
     {
-        if (caller.IsPatient) return Problems.Forbidden("forbidden", "Patients cannot search for duplicates.");
-        if (string.IsNullOrWhiteSpace(nationalId) && string.IsNullOrWhiteSpace(phone) && dateOfBirth is null)
-            return Problems.Validation(new Dictionary<string, string[]>
-            {
-                ["dateOfBirth"] = ["Give at least a date of birth (with a name), a phone or a national id."],
-            });
-        var found = await finder.FindAsync(new PersonKey(firstName, lastName, dateOfBirth, phone, nationalId), null, ct);
-        await audit.WriteAsync("patient.duplicates_searched", "patient", null, new { returned = found.Select(c => c.Id) }, ct: ct);
-        return TypedResults.Ok(found);
+        if (string.IsNullOrWhiteSpace(query.NationalId) && string.IsNullOrWhiteSpace(query.Phone) && query.DateOfBirth is null)
+            throw new ValidationException("dateOfBirth", "Give at least a date of birth (with a name), a phone or a national id.");
+        var found = await finder.FindAsync(new PersonKey(query.FirstName, query.LastName, query.DateOfBirth, query.Phone, query.NationalId), null, ct);
+        var page = found.ToPaged(query);
+        await audit.WriteAsync("patient.duplicates_searched", "patient", null, new { returned = page.Items.Select(c => c.Id) }, ct: ct);
+        return TypedResults.Ok(page);
     }
 
-    static async Task<Ok<PatientResponse>> Get(Guid id, Caller caller, CarebaseDb db, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
+    static async Task<Ok<PatientResponse>> Get(Guid id, PatientAccess access, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
-        var patient = await FindVisibleAsync(db, caller, id, ct, track: false);
+        var patient = await access.FindAsync(id, ct);
         await audit.WriteAsync("patient.read", "patient", id, ct: ct);
-        http.Response.Headers.ETag = patient.ETag;
+        ETags.Send(http, patient.Version);
         return TypedResults.Ok(PatientResponse.From(patient, await clock.TodayAsync(ct)));
     }
 
-    static async Task<Results<Ok<PatientResponse>, ProblemHttpResult, ValidationProblem>> Update(
-        Guid id, JsonElement body, Caller caller, CarebaseDb db,
+    static async Task<Ok<PatientResponse>> Update(Guid id, UpdatePatientRequest request, Caller caller, CarebaseDb db, PatientAccess access,
         PatientRegistration registration, TenantClock clock, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object)
-            return Problems.Validation(new Dictionary<string, string[]> { ["body"] = ["Send a JSON object with the fields to change."] });
-        var present = body.EnumerateObject().Select(p => p.Name).ToHashSet();
-        var errors = new FieldErrors();
-        foreach (var unknown in present.Where(f => !PatientFields.All.Contains(f)))
-            errors.Add(unknown, "This field does not exist or cannot be changed.");
-        errors.ThrowIfAny();
-        if (caller.IsPatient && present.Except(PatientFields.ContactFields).ToList() is { Count: > 0 } locked)
-            return Problems.Forbidden("contact_fields_only", $"Patients can change their contact details only, not: {string.Join(", ", locked)}.");
+        if (caller.IsPatient && request.SentBeyond(PatientFields.ContactFields) is { Count: > 0 } locked)
+            throw new ForbiddenException("contact_fields_only", $"Patients can change their contact details only, not: {string.Join(", ", locked)}.");
 
-        var patient = await FindVisibleAsync(db, caller, id, ct);
-        if (!ETags.Matches(http.Request.Headers.IfMatch, patient.Version)) return Problems.PreconditionFailed();
+        var patient = await access.FindAsync(id, ct, track: true);
+        ETags.Check(http, patient.Version);
         if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore it before changing it.");
-        var fields = body.Deserialize<PatientFields>(JsonSerializerOptions.Web)!;
         var today = await clock.TodayAsync(ct);
-        fields.Validate(errors, present, today);
+        var errors = new FieldErrors();
+        request.ValidateBirthDate(errors, today);
         errors.ThrowIfAny();
-        if (present.Contains("departmentId")) await registration.EnsureDepartmentAsync(fields.DepartmentId, ct);
+        if (request.Has(nameof(request.DepartmentId))) await registration.EnsureDepartmentAsync(request.DepartmentId, ct);
 
-        fields.ApplyTo(patient, present);
+        request.ApplyTo(patient);
         var changes = AuditLog.ChangesOf(db.Entry(patient));
         if (changes.Count > 0)
         {
@@ -132,39 +120,40 @@ public static class PatientsEndpoints
             audit.Record("patient.updated", "patient", id, changes);
             await db.SaveChangesAsync(ct);
         }
-        http.Response.Headers.ETag = patient.ETag;
+        ETags.Send(http, patient.Version);
         return TypedResults.Ok(PatientResponse.From(patient, today));
     }
 
-    static async Task<NoContent> Delete(Guid id, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<NoContent> Delete(Guid id, Caller caller, CarebaseDb db, PatientAccess access, AuditLog audit, TimeProvider time,
+        HttpContext http, CancellationToken ct)
     {
-        var patient = await FindVisibleAsync(db, caller, id, ct);
+        var patient = await access.FindAsync(id, ct, track: true);
+        ETags.Check(http, patient.Version);
         patient.SoftDelete(caller.UserId, time.GetUtcNow());
         audit.Record("patient.deleted", "patient", id);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
 
-    static async Task<Ok<PatientResponse>> Restore(Guid id, Caller caller, CarebaseDb db, TenantClock clock, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
+    static async Task<Ok<PatientResponse>> Restore(Guid id, Caller caller, CarebaseDb db, PatientAccess access, TenantClock clock, AuditLog audit,
+        TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var patient = await FindVisibleAsync(db, caller, id, ct);
+        var patient = await access.FindAsync(id, ct, track: true);
         patient.Restore(caller.UserId, time.GetUtcNow());
         audit.Record("patient.restored", "patient", id);
         await db.SaveChangesAsync(ct);
-        http.Response.Headers.ETag = patient.ETag;
+        ETags.Send(http, patient.Version);
         return TypedResults.Ok(PatientResponse.From(patient, await clock.TodayAsync(ct)));
     }
 
     static async Task<Ok<MergeResponse>> Merge(Guid id, MergeRequest request, PatientMerge merge, CancellationToken ct) =>
         TypedResults.Ok(await merge.MergeAsync(id, request.DuplicateId!.Value, request.Reason!.Trim(), ct));
 
-    static async Task<Results<EmptyHttpResult, ValidationProblem>> Export(
-        string? format, [AsParameters] PatientSearchParameters parameters, Caller caller, PatientSearch search, TenantClock clock,
-        AuditLog audit, HttpContext http, CancellationToken ct)
+    static async Task<EmptyHttpResult> Export(string? format, [AsParameters] PatientSearchParameters parameters, Caller caller,
+        PatientSearch search, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         format ??= "csv";
-        if (format is not ("csv" or "xlsx"))
-            return Problems.Validation(new Dictionary<string, string[]> { ["format"] = ["Must be csv or xlsx."] });
+        if (format is not ("csv" or "xlsx")) throw new ValidationException("format", "Must be csv or xlsx.");
         var query = parameters.ToQuery() with { Sort = "name" };
         query.Validate();
         if (query.IncludeDeleted && !caller.Has(PatientsDelete))
@@ -196,15 +185,5 @@ public static class PatientsEndpoints
         {
             File.Delete(file);
         }
-    }
-
-    /// <summary>A patient the caller may see: their own record for a portal patient; deleted ones only with patients:delete; else 404.</summary>
-    internal static async Task<Patient> FindVisibleAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct, bool track = true)
-    {
-        if (caller.IsPatient && caller.PatientId != id) throw new NotFoundException("The patient");
-        var patients = track ? db.Set<Patient>() : db.Set<Patient>().AsNoTracking();
-        var patient = await patients.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("The patient");
-        if (patient.IsDeleted && !caller.Has(PatientsDelete)) throw new NotFoundException("The patient");
-        return patient;
     }
 }

@@ -6,6 +6,7 @@ using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Idempotency;
+using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -17,16 +18,19 @@ namespace Carebase.Api.Features.Scheduling;
 /// the patient, one open appointment per patient, doctor and day) is the database's to guarantee, also
 /// under concurrency, and its violations become specific 409s.
 /// </summary>
-public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars, Caller caller, AuditLog audit, TimeProvider time)
+public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars, TenantClock clock, Caller caller, AuditLog audit, TimeProvider time)
 {
     public async Task<IReadOnlyList<Appointment>> BookAsync(BookAppointmentRequest request, CancellationToken ct)
     {
-        var (patientId, doctorId) = (request.PatientId!.Value, request.DoctorId!.Value);
+        // A portal patient books for themselves and need not name their own record.
+        var patientId = request.PatientId ?? (caller.IsPatient ? caller.PatientId : null)
+            ?? throw new ValidationException("patientId", "This field is required.");
+        var doctorId = request.DoctorId!.Value;
         if (caller.IsPatient && caller.PatientId != patientId) throw new NotFoundException("The patient");
         await using var tx = await db.BeginOrJoinAsync(ct);
         if (!await db.Set<Patient>().AnyAsync(p => p.Id == patientId && p.DeletedAt == null, ct)) throw new NotFoundException("The patient");
         var departmentId = await BookableDoctorAsync(doctorId, ct);
-        var (zone, slotMinutes) = await calendars.SettingsAsync(ct);
+        var (zone, slotMinutes) = await clock.SettingsAsync(ct);
         var now = time.GetUtcNow();
 
         var every = request.Recurrence?.EveryWeeks ?? 1;
@@ -76,7 +80,7 @@ public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars,
         await using var tx = await db.BeginOrJoinAsync(ct);
         var appointment = await FindForUpdateAsync(db, caller, id, ct);
         await calendars.EnsureDoctorAsync(appointment.DoctorId, "SHARE", ct);
-        var (zone, slotMinutes) = await calendars.SettingsAsync(ct);
+        var (zone, slotMinutes) = await clock.SettingsAsync(ct);
         var now = time.GetUtcNow();
         var length = TimeSpan.FromMinutes(slotMinutes);
         var calendar = await calendars.LoadAsync(appointment.DoctorId, startsAt, startsAt + length, zone, slotMinutes, except: id, ct);

@@ -1,13 +1,12 @@
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
-using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Idempotency;
+using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Carebase.Api.Features.Scheduling;
@@ -21,51 +20,44 @@ public static class AppointmentsEndpoints
     public static RouteGroupBuilder MapAppointments(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/appointments").WithTags("Appointments").AddEndpointFilter<ValidationFilter>();
-        g.MapGet("/", List).RequirePermission(Permissions.AppointmentsRead).ProducesValidationProblem(422)
-            .WithSummary("List appointments: doctorId, patientId, departmentId, status, from/to, when=today|upcoming|past (tenant-local), paging");
-        g.MapPost("/", Book).RequirePermission(Permissions.AppointmentsWrite).WithIdempotency()
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
-            .WithSummary("Book a free slot (or a weekly series, all or nothing). Send Idempotency-Key to make retries safe");
-        g.MapGet("/analytics", Analytics).RequirePermission(Permissions.AppointmentsRead).ProducesValidationProblem(422).ProducesProblem(403)
-            .WithSummary("Counts by status, no-show rate and per-doctor figures for appointments starting in [from, to) (at most 366 days)");
-        g.MapGet("/{id:guid}", Get).RequirePermission(Permissions.AppointmentsRead).ProducesProblem(404)
+        g.MapGet("/", List).RequirePermission(Permissions.AppointmentsRead)
+            .WithSummary("List appointments: doctorId, patientId, departmentId, status, from/to, when=TODAY|UPCOMING|PAST (the hospital's day), paging");
+        g.MapPost("/", Book).RequirePermission(Permissions.AppointmentsWrite).WithIdempotency().ProducesProblem(409)
+            .WithSummary("Book a free slot (or a weekly series, all or nothing); a patient books for themselves (patientId may be left out). Send Idempotency-Key to make retries safe");
+        g.MapGet("/analytics", Analytics).RequirePermission(Permissions.AppointmentsRead).ForStaffOnly()
+            .WithSummary("Counts by status, no-show rate and per-doctor figures for appointments starting in the period (at most 366 days)");
+        g.MapGet("/{id:guid}", Get).RequirePermission(Permissions.AppointmentsRead)
             .WithSummary("An appointment (ETag)");
-        g.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(404).ProducesProblem(412)
+        g.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(412)
             .WithSummary("Change reason or notes (If-Match supported); patients may change the reason only");
         MapAction(g, "confirm", AppointmentAction.Confirm, "Confirm a SCHEDULED appointment");
         MapAction(g, "check-in", AppointmentAction.CheckIn, "Check the patient in (staff)");
         MapAction(g, "start", AppointmentAction.Start, "Start the consultation (staff)");
         MapAction(g, "complete", AppointmentAction.Complete, "Complete the consultation (staff)");
         MapAction(g, "no-show", AppointmentAction.NoShow, "Mark a SCHEDULED or CONFIRMED appointment as no-show (staff)");
-        g.MapPost("/{id:guid}/cancel", Cancel).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/cancel", Cancel).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409)
             .WithSummary("Cancel with a reason (from SCHEDULED, CONFIRMED or CHECKED_IN)");
-        g.MapPost("/{id:guid}/reschedule", Reschedule).RequirePermission(Permissions.AppointmentsWrite)
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/reschedule", Reschedule).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409)
             .WithSummary("Move to another free slot atomically (the new time taken → 409 and nothing changes)");
         return api;
     }
 
     static void MapAction(RouteGroupBuilder g, string route, AppointmentAction action, string summary) =>
-        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct) =>
-                ApplyAsync(id, action, null, caller, db, audit, time, clock, http, ct))
-            .RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(404).ProducesProblem(409).WithSummary(summary)
+        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, PatientAccess access, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct) =>
+                ApplyAsync(id, action, null, caller, db, access, audit, time, http, ct))
+            .RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409).WithSummary(summary)
             .WithName($"Appointment{action}");
 
-    static async Task<Ok<Paged<AppointmentResponse>>> List([AsParameters] AppointmentListQuery query, Caller caller, CarebaseDb db,
-        DoctorCalendars clock, TimeProvider time, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<Paged<AppointmentResponse>>> List([AsParameters] AppointmentListQuery query, CarebaseDb db, PatientAccess access,
+        TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var zone = await clock.ZoneAsync(ct);
-        var now = time.GetUtcNow();
         var errors = new FieldErrors();
-        DateTimeOffset? from = null, to = null;
-        if (query.From is not null || query.To is not null)
-        {
-            var period = DoctorCalendars.ParsePeriod(query.From ?? "2000-01-01", query.To ?? "2999-12-31", zone, now, errors);
-            (from, to) = (period.from, period.to);
-        }
+        var from = DoctorCalendars.Bound(query.From, "from", zone, errors, endOfDay: false);
+        var to = DoctorCalendars.Bound(query.To, "to", zone, errors, endOfDay: true);
+        if (from >= to) errors.Add("to", "Must be after from.");
         errors.ThrowIfAny();
-        var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
-        var rows = Rows(db, caller);
+        var rows = Rows(db, access);
         if (query.DoctorId is { } doctorId) rows = rows.Where(r => r.Appointment.DoctorId == doctorId);
         if (query.PatientId is { } patientId) rows = rows.Where(r => r.Appointment.PatientId == patientId);
         if (query.DepartmentId is { } departmentId) rows = rows.Where(r => r.Appointment.DepartmentId == departmentId);
@@ -73,54 +65,53 @@ public static class AppointmentsEndpoints
         if (from is { } f) rows = rows.Where(r => r.Appointment.StartsAt >= f.ToUniversalTime());
         if (to is { } t) rows = rows.Where(r => r.Appointment.StartsAt < t.ToUniversalTime());
         var today = await clock.TodayAsync(ct);
-        var nowUtc = now.ToUniversalTime();
-        rows = query.When switch
+        var now = clock.UtcNow.ToUniversalTime();
+        var when = query.When?.ToUpperInvariant();
+        rows = when switch
         {
-            "today" => rows.Where(r => r.Appointment.LocalDate == today),
-            "upcoming" => rows.Where(r => r.Appointment.StartsAt >= nowUtc),
-            "past" => rows.Where(r => r.Appointment.StartsAt < nowUtc),
+            "TODAY" => rows.Where(r => r.Appointment.LocalDate == today),
+            "UPCOMING" => rows.Where(r => r.Appointment.StartsAt >= now),
+            "PAST" => rows.Where(r => r.Appointment.StartsAt < now),
             _ => rows,
         };
-        var total = await rows.CountAsync(ct);
-        var ordered = query.When == "past" ? rows.OrderByDescending(r => r.Appointment.StartsAt) : rows.OrderBy(r => r.Appointment.StartsAt);
-        var items = await ordered.ThenBy(r => r.Appointment.Id).Skip(skip).Take(size).ToListAsync(ct);
+        var ordered = when == "PAST" ? rows.OrderByDescending(r => r.Appointment.StartsAt) : rows.OrderBy(r => r.Appointment.StartsAt);
+        var page = await ordered.ThenBy(r => r.Appointment.Id).ToPagedAsync(query, AppointmentResponse.From, ct);
         // Appointments name their patients: the list is a read of patient data.
-        await audit.WriteAsync("appointment.listed", "appointment", null,
-            new { filter = query, returned = items.Select(r => r.Appointment.Id) }, ct: ct);
-        return TypedResults.Ok(new Paged<AppointmentResponse>(items.Select(r => AppointmentResponse.From(r, zone)).ToList(), page, size, total));
+        await audit.WriteAsync("appointment.listed", "appointment", null, new { filter = query, returned = page.Items.Select(a => a.Id) }, ct: ct);
+        return TypedResults.Ok(page);
     }
 
     static async Task<Results<Created<AppointmentResponse>, Created<SeriesResponse>>> Book(BookAppointmentRequest request, AppointmentBooking booking,
-        CarebaseDb db, Caller caller, DoctorCalendars clock, CancellationToken ct)
+        CarebaseDb db, PatientAccess access, CancellationToken ct)
     {
         var booked = await booking.BookAsync(request, ct);
-        var zone = await clock.ZoneAsync(ct);
         var ids = booked.Select(a => a.Id).ToList();
-        var rows = (await Rows(db, caller).Where(r => ids.Contains(r.Appointment.Id)).ToListAsync(ct))
-            .OrderBy(r => r.Appointment.StartsAt).Select(r => AppointmentResponse.From(r, zone)).ToList();
+        var rows = (await Rows(db, access).Where(r => ids.Contains(r.Appointment.Id)).ToListAsync(ct))
+            .OrderBy(r => r.Appointment.StartsAt).Select(AppointmentResponse.From).ToList();
         var location = $"/api/v1/appointments/{booked[0].Id}";
         return booked.Count == 1
             ? TypedResults.Created(location, rows[0])
             : TypedResults.Created(location, new SeriesResponse(booked[0].SeriesId!.Value, rows));
     }
 
-    static async Task<Ok<AppointmentResponse>> Get(Guid id, Caller caller, CarebaseDb db, DoctorCalendars clock, AuditLog audit, HttpContext http, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> Get(Guid id, CarebaseDb db, PatientAccess access, AuditLog audit, HttpContext http, CancellationToken ct)
     {
-        var row = await Rows(db, caller).SingleOrDefaultAsync(r => r.Appointment.Id == id, ct) ?? throw new NotFoundException("The appointment");
+        var row = await Rows(db, access).SingleOrDefaultAsync(r => r.Appointment.Id == id, ct) ?? throw new NotFoundException("The appointment");
         await audit.WriteAsync("appointment.read", "appointment", id, ct: ct);
-        http.Response.Headers.ETag = row.Appointment.ETag;
-        return TypedResults.Ok(AppointmentResponse.From(row, await clock.ZoneAsync(ct)));
+        ETags.Send(http, row.Appointment.Version);
+        return TypedResults.Ok(AppointmentResponse.From(row));
     }
 
-    static async Task<Ok<AppointmentResponse>> Update(Guid id, UpdateAppointmentRequest request, Caller caller, CarebaseDb db, AuditLog audit,
-        TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> Update(Guid id, UpdateAppointmentRequest request, Caller caller, CarebaseDb db, PatientAccess access,
+        AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        if (caller.IsPatient && request.Has("notes")) throw new ForbiddenException("forbidden", "Patients may change the reason only; notes belong to the staff.");
+        if (caller.IsPatient && request.Has(nameof(request.Notes)))
+            throw new ForbiddenException("forbidden", "Patients may change the reason only; notes belong to the staff.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var appointment = await AppointmentBooking.FindForUpdateAsync(db, caller, id, ct);
-        if (!ETags.Matches(http.Request.Headers.IfMatch, appointment.Version)) throw new PreconditionFailedException();
-        if (request.Has("reason")) appointment.Reason = Input.Clean(request.Reason);
-        if (request.Has("notes")) appointment.Notes = Input.Clean(request.Notes);
+        ETags.Check(http, appointment.Version);
+        if (request.Has(nameof(request.Reason))) appointment.Reason = Input.Clean(request.Reason);
+        if (request.Has(nameof(request.Notes))) appointment.Notes = Input.Clean(request.Notes);
         var changes = AuditLog.ChangesOf(db.Entry(appointment));
         if (changes.Count > 0)
         {
@@ -129,25 +120,25 @@ public static class AppointmentsEndpoints
             await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);
-        return await AnswerAsync(db, caller, clock, http, id, ct);
+        return await AnswerAsync(db, access, http, id, ct);
     }
 
-    static async Task<Ok<AppointmentResponse>> Cancel(Guid id, CancelRequest request, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time,
-        DoctorCalendars clock, HttpContext http, CancellationToken ct) =>
-        await ApplyAsync(id, AppointmentAction.Cancel, request.Reason!.Trim(), caller, db, audit, time, clock, http, ct);
+    static async Task<Ok<AppointmentResponse>> Cancel(Guid id, CancelRequest request, Caller caller, CarebaseDb db, PatientAccess access,
+        AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        await ApplyAsync(id, AppointmentAction.Cancel, request.Reason!.Trim(), caller, db, access, audit, time, http, ct);
 
-    static async Task<Ok<AppointmentResponse>> Reschedule(Guid id, RescheduleRequest request, AppointmentBooking booking, Caller caller, CarebaseDb db,
-        DoctorCalendars clock, HttpContext http, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> Reschedule(Guid id, RescheduleRequest request, AppointmentBooking booking, CarebaseDb db,
+        PatientAccess access, HttpContext http, CancellationToken ct)
     {
         await booking.RescheduleAsync(id, request.StartsAt!.Value, ct);
-        return await AnswerAsync(db, caller, clock, http, id, ct);
+        return await AnswerAsync(db, access, http, id, ct);
     }
 
     /// <summary>Patients may confirm and cancel their own appointments; the front-desk and clinical steps are the staff's.</summary>
     static readonly AppointmentAction[] PatientActions = [AppointmentAction.Confirm, AppointmentAction.Cancel];
 
     static async Task<Ok<AppointmentResponse>> ApplyAsync(Guid id, AppointmentAction action, string? reason, Caller caller, CarebaseDb db,
-        AuditLog audit, TimeProvider time, DoctorCalendars clock, HttpContext http, CancellationToken ct)
+        PatientAccess access, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -160,16 +151,15 @@ public static class AppointmentsEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        return await AnswerAsync(db, caller, clock, http, id, ct);
+        return await AnswerAsync(db, access, http, id, ct);
     }
 
-    static async Task<Ok<AnalyticsResponse>> Analytics([AsParameters] PeriodQuery query, Caller caller, CarebaseDb db, DoctorCalendars clock,
-        TimeProvider time, CancellationToken ct)
+    static async Task<Ok<AnalyticsResponse>> Analytics([AsParameters] AnalyticsQuery query, CarebaseDb db, TenantClock clock,
+        CancellationToken ct)
     {
-        if (caller.IsPatient) throw new ForbiddenException("forbidden", "Appointment analytics are for staff.");
         var zone = await clock.ZoneAsync(ct);
         var errors = new FieldErrors();
-        var (from, to) = DoctorCalendars.ParsePeriod(query.From, query.To, zone, time.GetUtcNow(), errors, defaultDays: 30);
+        var (from, to) = DoctorCalendars.ParsePeriod(query.From, query.To, zone, clock.UtcNow, errors, defaultDays: 30);
         if (!errors.Any && to - from > TimeSpan.FromDays(367)) errors.Add("to", "The range may span at most 366 days.");
         errors.ThrowIfAny();
         var (f, t) = (from.ToUniversalTime(), to.ToUniversalTime());
@@ -188,21 +178,21 @@ public static class AppointmentsEndpoints
             return new DoctorAnalytics(g.Key, names.GetValueOrDefault(g.Key, ""), g.Sum(c => c.Count), Of(AppointmentStatus.Completed),
                 Of(AppointmentStatus.Cancelled), Of(AppointmentStatus.NoShow), Rate(Of(AppointmentStatus.NoShow), Of(AppointmentStatus.Completed)));
         }).OrderByDescending(d => d.Total).ThenBy(d => d.DoctorName).ToList();
-        return TypedResults.Ok(new AnalyticsResponse(TimeZoneInfo.ConvertTime(from, zone), TimeZoneInfo.ConvertTime(to, zone), byStatus.Values.Sum(),
+        return TypedResults.Ok(new AnalyticsResponse(from, to, byStatus.Values.Sum(),
             byStatus, Rate(byStatus[AppointmentStatus.NoShow], byStatus[AppointmentStatus.Completed]), perDoctor));
     }
 
-    static async Task<Ok<AppointmentResponse>> AnswerAsync(CarebaseDb db, Caller caller, DoctorCalendars clock, HttpContext http, Guid id, CancellationToken ct)
+    static async Task<Ok<AppointmentResponse>> AnswerAsync(CarebaseDb db, PatientAccess access, HttpContext http, Guid id, CancellationToken ct)
     {
-        var row = await Rows(db, caller).SingleAsync(r => r.Appointment.Id == id, ct);
-        http.Response.Headers.ETag = row.Appointment.ETag;
-        return TypedResults.Ok(AppointmentResponse.From(row, await clock.ZoneAsync(ct)));
+        var row = await Rows(db, access).SingleAsync(r => r.Appointment.Id == id, ct);
+        ETags.Send(http, row.Appointment.Version);
+        return TypedResults.Ok(AppointmentResponse.From(row));
     }
 
     /// <summary>Appointments the caller may see (a portal patient: their own), with the patient's and doctor's names.</summary>
-    static IQueryable<AppointmentRow> Rows(CarebaseDb db, Caller caller)
+    static IQueryable<AppointmentRow> Rows(CarebaseDb db, PatientAccess access)
     {
-        var onlyPatient = caller.IsPatient ? caller.PatientId ?? Guid.Empty : (Guid?)null;
+        var onlyPatient = access.OnlyPatientId;
         return from a in db.Set<Appointment>().AsNoTracking()
                where onlyPatient == null || a.PatientId == onlyPatient
                join p in db.Set<Patient>().AsNoTracking() on a.PatientId equals p.Id

@@ -1,34 +1,15 @@
-using System.Globalization;
 using Carebase.Api.Features.Doctors;
-using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Carebase.Api.Features.Scheduling;
 
-/// <summary>Loads what slot computations need: the tenant's zone and slot length, and a doctor's calendar for a period.</summary>
-public sealed class DoctorCalendars(CarebaseDb db, TimeProvider time)
+/// <summary>Loads what slot computations need: a doctor's calendar for a period (the zone and slot length come from <see cref="TenantClock"/>).</summary>
+public sealed class DoctorCalendars(CarebaseDb db)
 {
     public const int MaxRangeDays = 31;
-
-    public DateTimeOffset Now => time.GetUtcNow();
-
-    /// <summary>
-    /// The tenant's zone and slot length, read together from the tenant row of this unit of work (not from
-    /// the tenant clock's cache, which can hold UTC for a minute when it was asked while the row was uncommitted).
-    /// </summary>
-    public async Task<(TimeZoneInfo zone, int slotMinutes)> SettingsAsync(CancellationToken ct)
-    {
-        var tenantId = db.Tenant.TenantId;
-        var s = await db.Set<Tenant>().AsNoTracking().Where(t => t.Id == tenantId).Select(t => new { t.Timezone, t.SlotMinutes }).SingleAsync(ct);
-        return (TimeZoneInfo.TryFindSystemTimeZoneById(s.Timezone, out var zone) ? zone : TimeZoneInfo.Utc, s.SlotMinutes);
-    }
-
-    public async Task<TimeZoneInfo> ZoneAsync(CancellationToken ct) => (await SettingsAsync(ct)).zone;
-
-    public async Task<DateOnly> TodayAsync(CancellationToken ct) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), await ZoneAsync(ct)).DateTime);
 
     /// <summary>
     /// 404 unless the doctor exists in this hospital. With <paramref name="lockMode"/> the doctor's row is
@@ -69,30 +50,29 @@ public sealed class DoctorCalendars(CarebaseDb db, TimeProvider time)
     }
 
     /// <summary>
-    /// A period from query strings: each bound is an instant with offset, or a tenant-local date (from its
-    /// start; <c>to</c> through its end). Missing bounds default to today and one week later.
+    /// A period from query strings, one rule for every route: each bound is a date (a whole local day of the hospital: from
+    /// its start; <c>to</c> through its end, so both dates are included) or an instant with its offset (<c>from</c>
+    /// included, <c>to</c> excluded). Missing bounds default to today and <paramref name="defaultDays"/> days later.
     /// </summary>
     public static (DateTimeOffset from, DateTimeOffset to) ParsePeriod(string? from, string? to, TimeZoneInfo zone, DateTimeOffset now,
-        FieldErrors errors, int? defaultDays = 7)
+        FieldErrors errors, int defaultDays = 7)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var f = Bound(from, "from", zone, errors, endOfDay: false) ?? SlotCalculator.Instant(zone, today.ToDateTime(TimeOnly.MinValue));
         var t = Bound(to, "to", zone, errors, endOfDay: true)
-            ?? SlotCalculator.Instant(zone, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(f, zone).DateTime).AddDays(defaultDays ?? 7).ToDateTime(TimeOnly.MinValue));
+            ?? SlotCalculator.Instant(zone, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(f, zone).DateTime).AddDays(defaultDays).ToDateTime(TimeOnly.MinValue));
         if (f >= t) errors.Add("to", "Must be after from.");
         return (f, t);
     }
 
-    static DateTimeOffset? Bound(string? value, string field, TimeZoneInfo zone, FieldErrors errors, bool endOfDay)
+    /// <summary>One bound of a period, or null when absent (422 on <paramref name="field"/> when malformed or out of range).</summary>
+    public static DateTimeOffset? Bound(string? value, string field, TimeZoneInfo zone, FieldErrors errors, bool endOfDay)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (ApiDates.TryParseDate(value, out var date))
             return SlotCalculator.Instant(zone, (endOfDay ? date.AddDays(1) : date).ToDateTime(TimeOnly.MinValue));
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) && HasOffset(value))
-            return instant;
-        errors.Add(field, "Must be a date (yyyy-MM-dd, tenant-local) or a timestamp with offset (2026-03-08T09:00:00-04:00).");
+        if (ApiDates.TryParseInstant(value, out var instant)) return instant;
+        errors.Add(field, $"Must be {ApiDates.DateOrInstantRule}.");
         return null;
     }
-
-    static bool HasOffset(string value) => value.EndsWith('Z') || value.EndsWith('z') || value.LastIndexOfAny(['+', '-']) > 10;
 }

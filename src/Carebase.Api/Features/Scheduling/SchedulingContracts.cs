@@ -1,4 +1,5 @@
 using System.Globalization;
+using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
@@ -64,7 +65,7 @@ public sealed record WorkingHoursResponse(Guid DoctorId, string Timezone, int Sl
 /// An absence (whole or part days). When active appointments fall inside it the answer is 409 listing
 /// them, unless <c>proceed</c> is true: then they are flagged <c>needsReschedule</c>.
 /// </summary>
-public sealed record CreateTimeOffRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Reason, bool? Proceed) : IValidatable
+public sealed record CreateTimeOffRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, [property: FreeText] string? Reason, bool? Proceed) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -73,10 +74,15 @@ public sealed record CreateTimeOffRequest(DateTimeOffset? StartsAt, DateTimeOffs
     }
 }
 
-public sealed record TimeOffResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Reason,
-    DateTimeOffset CreatedAt, Guid? CreatedBy, IReadOnlyList<Guid> FlaggedAppointmentIds);
+/// <summary>Time off as the API shows it; the reason and who entered it are for staff (patients see when the doctor is away).</summary>
+public sealed record TimeOffResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, [property: StaffOnly] string? Reason,
+    [property: StaffOnly] DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy, [property: StaffOnly] IReadOnlyList<Guid> FlaggedAppointmentIds)
+{
+    internal static TimeOffResponse From(TimeOff t, IReadOnlyList<Guid> flagged) =>
+        new(t.Id, t.DoctorId, t.StartsAt, t.EndsAt, t.Reason, t.CreatedAt, t.CreatedBy, flagged);
+}
 
-public sealed record CreateExtraSessionRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? Note) : IValidatable
+public sealed record CreateExtraSessionRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, [property: FreeText] string? Note) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -85,11 +91,21 @@ public sealed record CreateExtraSessionRequest(DateTimeOffset? StartsAt, DateTim
     }
 }
 
-public sealed record ExtraSessionResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Note,
-    DateTimeOffset CreatedAt, Guid? CreatedBy);
+/// <summary>An extra session as the API shows it; the note and who entered it are for staff.</summary>
+public sealed record ExtraSessionResponse(Guid Id, Guid DoctorId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, [property: StaffOnly] string? Note,
+    [property: StaffOnly] DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy)
+{
+    internal static ExtraSessionResponse From(ExtraSession s) => new(s.Id, s.DoctorId, s.StartsAt, s.EndsAt, s.Note, s.CreatedAt, s.CreatedBy);
+}
 
-/// <summary>Period filter of time off and extra-session lists (instants or tenant-local dates).</summary>
-public sealed record PeriodQuery(string? From, string? To);
+/// <summary>
+/// A period of a schedule list, and paging. <c>from</c>/<c>to</c>: a date (the hospital's local day; both dates included)
+/// or a date and time with its offset (<c>from</c> included, <c>to</c> excluded); by default the coming week.
+/// </summary>
+public sealed record PeriodQuery(string? From, string? To, int? Page, int? PageSize) : IPageQuery;
+
+/// <summary>The period of the analytics (as for every period; by default the coming 30 days).</summary>
+public sealed record AnalyticsQuery(string? From, string? To);
 
 /// <summary>A bookable slot, in the tenant's local time with its offset.</summary>
 public sealed record SlotResponse(DateTimeOffset StartsAt, DateTimeOffset EndsAt);
@@ -100,12 +116,12 @@ public sealed record SeriesResponse(Guid SeriesId, IReadOnlyList<AppointmentResp
 /// <summary>Repeat every <c>everyWeeks</c> weeks (1–4), <c>count</c> appointments in all (2–52), at the same local time.</summary>
 public sealed record Recurrence(int? EveryWeeks, int? Count);
 
-public sealed record BookAppointmentRequest(Guid? PatientId, Guid? DoctorId, DateTimeOffset? StartsAt, string? Reason, string? Notes,
-    Recurrence? Recurrence) : IValidatable
+public sealed record BookAppointmentRequest(Guid? PatientId, Guid? DoctorId, DateTimeOffset? StartsAt, [property: FreeText] string? Reason,
+    [property: FreeText] string? Notes, Recurrence? Recurrence) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
-        if (PatientId is null || PatientId == Guid.Empty) errors.Add("patientId", "This field is required.");
+        if (PatientId == Guid.Empty) errors.Add("patientId", "Must be a patient's id (a portal patient may leave it out).");
         if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
         if (StartsAt is null) errors.Add("startsAt", "This field is required.");
         errors.MaxLength(Reason, 500, "reason");
@@ -126,7 +142,7 @@ public sealed record RescheduleRequest(DateTimeOffset? StartsAt) : IValidatable
     }
 }
 
-public sealed record CancelRequest(string? Reason) : IValidatable
+public sealed record CancelRequest([property: FreeText] string? Reason) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -135,50 +151,46 @@ public sealed record CancelRequest(string? Reason) : IValidatable
 }
 
 /// <summary>Changes to reason and notes; a field left out stays, null clears it.</summary>
-public sealed class UpdateAppointmentRequest : IValidatable
+public sealed record UpdateAppointmentRequest : PatchRequest
 {
-    readonly HashSet<string> _present = [];
-    public string? Reason { get; init { field = value; _present.Add("reason"); } }
-    public string? Notes { get; init { field = value; _present.Add("notes"); } }
-    public bool Has(string name) => _present.Contains(name);
+    [FreeText] public string? Reason { get; init => field = Sent(value); }
+    [FreeText] public string? Notes { get; init => field = Sent(value); }
 
-    public void Validate(FieldErrors errors)
+    public override void Validate(FieldErrors errors)
     {
         errors.MaxLength(Reason, 500, "reason");
         errors.MaxLength(Notes, 4000, "notes");
     }
 }
 
+/// <summary>Filters of the appointment list; <c>from</c>/<c>to</c> as for every period (see <see cref="PeriodQuery"/>).</summary>
 public sealed record AppointmentListQuery(Guid? DoctorId, Guid? PatientId, Guid? DepartmentId, string? Status, string? From, string? To,
-    string? When, int? Page, int? PageSize) : IValidatable
+    string? When, int? Page, int? PageSize) : IValidatable, IPageQuery
 {
-    public static readonly string[] Whens = ["today", "upcoming", "past"];
+    public static readonly string[] Whens = ["TODAY", "UPCOMING", "PAST"];
 
     public void Validate(FieldErrors errors)
     {
         errors.OneOf(Status, AppointmentStatus.All, "status", required: false);
-        errors.OneOf(When, Whens, "when", required: false);
-        Paging.Validate(Page, PageSize, errors);
+        errors.OneOf(When?.ToUpperInvariant(), Whens, "when", required: false);
     }
 }
 
-/// <summary>An appointment with the patient's and doctor's names; times in the tenant's local offset.</summary>
+/// <summary>An appointment with the patient's and doctor's names. Staff notes and who changed it are for staff only.</summary>
 public sealed record AppointmentResponse(
     Guid Id, Guid PatientId, string PatientName, Guid DoctorId, string DoctorName, Guid? DepartmentId, DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt, DateOnly LocalDate, string Status, string? Reason, string? Notes, Guid? SeriesId, bool NeedsReschedule,
+    DateTimeOffset EndsAt, DateOnly LocalDate, string Status, string? Reason, [property: StaffOnly] string? Notes, Guid? SeriesId, bool NeedsReschedule,
     string? CancelReason, DateTimeOffset ScheduledAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CheckedInAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, DateTimeOffset? NoShowAt, DateTimeOffset CreatedAt, Guid? CreatedBy,
-    DateTimeOffset UpdatedAt, Guid? UpdatedBy, int Version)
+    DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, DateTimeOffset? NoShowAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
+    DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version)
 {
-    internal static AppointmentResponse From(AppointmentRow r, TimeZoneInfo zone)
+    internal static AppointmentResponse From(AppointmentRow r)
     {
         var a = r.Appointment;
-        DateTimeOffset L(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone);
-        DateTimeOffset? N(DateTimeOffset? t) => t is { } v ? L(v) : null;
         return new(a.Id, a.PatientId, $"{r.PatientFirst} {r.PatientLast}".Trim(), a.DoctorId, $"{r.DoctorFirst} {r.DoctorLast}".Trim(),
-            a.DepartmentId, L(a.StartsAt), L(a.EndsAt), a.LocalDate, a.Status, a.Reason, a.Notes, a.SeriesId, a.NeedsReschedule,
-            a.CancelReason, L(a.ScheduledAt), N(a.ConfirmedAt), N(a.CheckedInAt), N(a.StartedAt), N(a.CompletedAt), N(a.CancelledAt),
-            N(a.NoShowAt), L(a.CreatedAt), a.CreatedBy, L(a.UpdatedAt), a.UpdatedBy, a.Version);
+            a.DepartmentId, a.StartsAt, a.EndsAt, a.LocalDate, a.Status, a.Reason, a.Notes, a.SeriesId, a.NeedsReschedule,
+            a.CancelReason, a.ScheduledAt, a.ConfirmedAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt,
+            a.NoShowAt, a.CreatedAt, a.CreatedBy, a.UpdatedAt, a.UpdatedBy, a.Version);
     }
 }
 
@@ -205,6 +217,15 @@ public sealed record DoctorAnalytics(Guid DoctorId, string DoctorName, int Total
 
 static class SchedulingFields
 {
+    /// <summary>422 unless [start, end) lies between <paramref name="earliest"/> and <paramref name="latest"/>.</summary>
+    public static void Within(DateTimeOffset start, DateTimeOffset end, DateTimeOffset earliest, DateTimeOffset latest, string what)
+    {
+        var errors = new FieldErrors();
+        if (start < earliest) errors.Add("startsAt", $"{what} may start no earlier than {earliest.UtcDateTime:yyyy-MM-dd HH:mm} UTC.");
+        if (end > latest) errors.Add("endsAt", $"{what} may end no later than {latest.UtcDateTime:yyyy-MM-dd HH:mm} UTC.");
+        errors.ThrowIfAny();
+    }
+
     public static void Span(DateTimeOffset? start, DateTimeOffset? end, FieldErrors errors, TimeSpan max)
     {
         if (start is null) errors.Add("startsAt", "This field is required.");

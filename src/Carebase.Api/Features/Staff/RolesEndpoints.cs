@@ -2,6 +2,7 @@ using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,16 +17,15 @@ public static class RolesEndpoints
     public static RouteGroupBuilder MapRoles(this RouteGroupBuilder api)
     {
         var roles = api.MapGroup("/roles").WithTags("Roles").AddEndpointFilter<ValidationFilter>();
-        roles.MapGet("/", List).RequirePermission(Permissions.RolesRead).ProducesValidationProblem(422)
+        roles.MapGet("/", List).RequirePermission(Permissions.RolesRead)
             .WithSummary("List roles (system and custom) with their permissions and how many accounts hold each");
-        roles.MapGet("/{id:guid}", Get).RequirePermission(Permissions.RolesRead).ProducesProblem(404)
+        roles.MapGet("/{id:guid}", Get).RequirePermission(Permissions.RolesRead)
             .WithSummary("A role (ETag for If-Match)");
-        roles.MapPost("/", Create).RequirePermission(Permissions.RolesWrite).ProducesValidationProblem(422).ProducesProblem(409)
+        roles.MapPost("/", Create).RequirePermission(Permissions.RolesWrite).ProducesProblem(409)
             .WithSummary("Create a custom role from permission codes (see GET /permissions)");
-        roles.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.RolesWrite)
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
+        roles.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.RolesWrite).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Rename a custom role or change its permissions; takes effect on its holders' next request");
-        roles.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.RolesWrite).ProducesProblem(404).ProducesProblem(409)
+        roles.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.RolesWrite).ProducesProblem(409)
             .WithSummary("Delete a custom role that nobody holds");
 
         api.MapGroup("/permissions").WithTags("Roles").AddEndpointFilter<ValidationFilter>()
@@ -34,63 +34,53 @@ public static class RolesEndpoints
         return api;
     }
 
-    static async Task<Ok<Paged<RoleResponse>>> List([AsParameters] RoleListQuery query, CarebaseDb db, CancellationToken ct)
-    {
-        var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
-        var roles = db.Set<Role>().AsNoTracking();
-        var total = await roles.CountAsync(ct);
-        var rows = await roles.OrderByDescending(r => r.IsSystem).ThenBy(r => r.Name).Skip((page - 1) * size).Take(size)
-            .Select(r => new { Role = r, Users = db.Set<UserRole>().Count(ur => ur.RoleId == r.Id) }).ToListAsync(ct);
-        return TypedResults.Ok(new Paged<RoleResponse>(rows.Select(x => RoleResponse.From(x.Role, x.Users)).ToArray(), page, size, total));
-    }
+    static async Task<Ok<Paged<RoleResponse>>> List([AsParameters] PageQuery query, CarebaseDb db, CancellationToken ct) =>
+        TypedResults.Ok(await db.Set<Role>().AsNoTracking()
+            .Select(r => new { Role = r, Users = db.Set<UserRole>().Count(ur => ur.RoleId == r.Id) })
+            .OrderByDescending(x => x.Role.IsSystem).ThenBy(x => x.Role.Name)
+            .ToPagedAsync(query, x => RoleResponse.From(x.Role, x.Users), ct));
 
-    static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> Get(Guid id, CarebaseDb db, HttpContext http, CancellationToken ct)
+    static async Task<Ok<RoleResponse>> Get(Guid id, CarebaseDb db, HttpContext http, CancellationToken ct)
     {
-        var role = await db.Set<Role>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (role is null) return Problems.NotFound("The role");
-        http.Response.Headers.ETag = StaffETags.Of(role);
+        var role = await db.Set<Role>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException("The role");
+        ETags.Send(http, role.Version);
         return TypedResults.Ok(RoleResponse.From(role, await UserCountAsync(db, id, ct)));
     }
 
-    static async Task<Results<Created<RoleResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateRoleRequest request, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<Created<RoleResponse>> Create(CreateRoleRequest request, Caller caller, CarebaseDb db, AuditLog audit, TimeProvider time,
+        HttpContext http, CancellationToken ct)
     {
         var name = request.Name!.Trim();
         var permissions = request.Permissions!.Distinct().Order(StringComparer.Ordinal).ToArray();
         StaffRules.EnsureNoEscalation(caller, permissions);
         await EnsureNameFreeAsync(db, name, null, ct);
 
-        var now = StaffETags.Truncate(time.GetUtcNow());
-        var role = new Role
-        {
-            Name = name, Description = Input.Clean(request.Description), Permissions = permissions, CreatedAt = now, UpdatedAt = now,
-        };
+        var role = Role.Custom(name, Input.Clean(request.Description), permissions, Microseconds.Truncate(time.GetUtcNow()));
         db.Add(role);
         audit.Record("role.created", "role", role.Id, new { name, description = role.Description, permissions });
         await db.SaveChangesAsync(ct);
+        ETags.Send(http, role.Version);
         return TypedResults.Created($"/api/v1/roles/{role.Id}", RoleResponse.From(role, 0));
     }
 
-    static async Task<Results<Ok<RoleResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, UpdateRoleRequest request, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, HttpContext http,
-        TimeProvider time, CancellationToken ct)
+    static async Task<Ok<RoleResponse>> Update(Guid id, UpdateRoleRequest request, Caller caller, CarebaseDb db, SessionStore sessions,
+        AuditLog audit, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var role = await LockAsync(db, id, ct);
-        if (role is null) return Problems.NotFound("The role");
-        if (role.IsSystem) return SystemRole(role);
-        if (!ETags.Matches(http.Request.Headers.IfMatch, StaffETags.Of(role))) return Problems.PreconditionFailed();
+        if (role.IsSystem) throw SystemRole(role);
+        ETags.Check(http, role.Version);
 
-        if (request.Name is not null && request.Name.Trim() is var name && name != role.Name)
+        if (request.Has(nameof(request.Name)) && request.Name!.Trim() is var name && name != role.Name)
         {
             await EnsureNameFreeAsync(db, name, id, ct);
             role.Name = name;
         }
-        if (request.Description is not null) role.Description = Input.Clean(request.Description);
+        if (request.Has(nameof(request.Description))) role.Description = Input.Clean(request.Description);
         var permissionsChanged = false;
-        if (request.Permissions is not null)
+        if (request.Has(nameof(request.Permissions)))
         {
-            var permissions = request.Permissions.Distinct().Order(StringComparer.Ordinal).ToArray();
+            var permissions = request.Permissions!.Distinct().Order(StringComparer.Ordinal).ToArray();
             StaffRules.EnsureNoEscalation(caller, permissions.Except(role.Permissions));
             if (!permissions.ToHashSet().SetEquals(role.Permissions))
             {
@@ -105,7 +95,7 @@ public static class RolesEndpoints
         if (!permissionsChanged) changes.Remove("permissions");
         if (changes.Count > 0)
         {
-            role.UpdatedAt = StaffETags.Truncate(time.GetUtcNow());
+            role.Touch(Microseconds.Truncate(time.GetUtcNow()));
             audit.Record("role.updated", "role", id, changes);
             await db.SaveChangesAsync(ct);
         }
@@ -113,20 +103,20 @@ public static class RolesEndpoints
         // Sessions cache their permissions; drop them all so every holder of the role sees the change at once.
         if (permissionsChanged) sessions.ForgetAll();
 
-        http.Response.Headers.ETag = StaffETags.Of(role);
+        ETags.Send(http, role.Version);
         return TypedResults.Ok(RoleResponse.From(role, await UserCountAsync(db, id, ct)));
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, CarebaseDb db, AuditLog audit, CancellationToken ct)
+    static async Task<NoContent> Delete(Guid id, CarebaseDb db, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The row lock makes a concurrent assignment (which share-locks the role) wait, so the count below is final.
         var role = await LockAsync(db, id, ct);
-        if (role is null) return Problems.NotFound("The role");
-        if (role.IsSystem) return SystemRole(role);
+        if (role.IsSystem) throw SystemRole(role);
+        ETags.Check(http, role.Version);
         var holders = await UserCountAsync(db, id, ct);
         if (holders > 0)
-            return Problems.Conflict("role_in_use",
+            throw new ConflictException("role_in_use",
                 $"The role '{role.Name}' is still assigned to {holders} {(holders == 1 ? "account" : "accounts")}; take it away from them first.",
                 new Dictionary<string, object?> { ["userCount"] = holders });
         db.Remove(role);
@@ -142,8 +132,9 @@ public static class RolesEndpoints
             .Select(g => new PermissionAreaResponse(g.Key, g.Select(p => new PermissionResponse(p.Code, p.Description)).ToArray()))
             .ToArray());
 
-    static async Task<Role?> LockAsync(CarebaseDb db, Guid id, CancellationToken ct) =>
-        (await db.Set<Role>().FromSql($"SELECT * FROM roles WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+    static async Task<Role> LockAsync(CarebaseDb db, Guid id, CancellationToken ct) =>
+        (await db.Set<Role>().FromSql($"SELECT * FROM roles WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault()
+        ?? throw new NotFoundException("The role");
 
     static Task<int> UserCountAsync(CarebaseDb db, Guid roleId, CancellationToken ct) =>
         db.Set<UserRole>().CountAsync(ur => ur.RoleId == roleId, ct);
@@ -157,6 +148,6 @@ public static class RolesEndpoints
             throw new ConflictException("role_name_taken", $"A role named '{name}' already exists.");
     }
 
-    static ProblemHttpResult SystemRole(Role role) =>
-        Problems.Conflict("system_role", $"'{role.Name}' is a system role; it follows the product's definition and cannot be changed or deleted.");
+    static ConflictException SystemRole(Role role) =>
+        new("system_role", $"'{role.Name}' is a system role; it follows the product's definition and cannot be changed or deleted.");
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
 
 namespace Carebase.Api.Features.Staff;
 
@@ -10,22 +11,21 @@ public sealed record RoleRef(Guid Id, string Name);
 /// <summary>A staff account as the API shows it.</summary>
 public sealed record UserResponse(
     Guid Id, string Email, string FirstName, string LastName, string? Phone, bool IsActive, bool MustChangePassword,
-    IReadOnlyList<RoleRef> Roles, IReadOnlyList<Guid> DepartmentIds, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt)
+    IReadOnlyList<RoleRef> Roles, IReadOnlyList<Guid> DepartmentIds, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt, int Version)
 {
     // Times at the database's microsecond precision, so an answer built from memory equals one read back later.
     public static UserResponse From(User u, IReadOnlyList<RoleRef> roles, IReadOnlyList<Guid> departmentIds) =>
         new(u.Id, u.Email!, u.FirstName, u.LastName, u.PhoneNumber, u.IsActive, u.MustChangePassword,
-            roles, departmentIds, StaffETags.Truncate(u.CreatedAt), u.LastLoginAt is { } l ? StaffETags.Truncate(l) : null);
+            roles, departmentIds, Microseconds.Truncate(u.CreatedAt), u.LastLoginAt is { } l ? Microseconds.Truncate(l) : null, u.Version);
 }
 
 /// <summary>Query of GET /users: <c>q</c> matches name or email (case-insensitive); <c>role</c> is a role name or id.</summary>
-public sealed record UserListQuery(string? Q, string? Role, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IValidatable
+public sealed record UserListQuery(string? Q, string? Role, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IValidatable, IPageQuery
 {
     public void Validate(FieldErrors errors)
     {
         errors.MaxLength(Q, 200, "q");
         errors.MaxLength(Role, 64, "role");
-        Paging.Validate(Page, PageSize, errors);
     }
 }
 
@@ -50,18 +50,25 @@ public sealed record CreateUserRequest(
 }
 
 /// <summary>
-/// Changes to a staff account; a field left out (or null) stays as it is. <c>phone: ""</c> clears the phone.
-/// <c>roleIds</c> and <c>departmentIds</c> replace the whole set.
+/// Changes to a staff account: a field left out stays as it is, <c>phone</c> or <c>departmentIds</c> sent as null is
+/// cleared. <c>roleIds</c> and <c>departmentIds</c> replace the whole set.
 /// </summary>
-public sealed record UpdateUserRequest(string? FirstName, string? LastName, string? Phone, Guid[]? RoleIds, Guid[]? DepartmentIds) : IValidatable
+public sealed record UpdateUserRequest : PatchRequest
 {
-    public void Validate(FieldErrors errors)
+    public string? FirstName { get; init => field = Sent(value); }
+    public string? LastName { get; init => field = Sent(value); }
+    public string? Phone { get; init => field = Sent(value); }
+    public Guid[]? RoleIds { get; init => field = Sent(value); }
+    public Guid[]? DepartmentIds { get; init => field = Sent(value); }
+
+    public override void Validate(FieldErrors errors)
     {
+        NotCleared(errors, (nameof(FirstName), FirstName), (nameof(LastName), LastName), (nameof(RoleIds), RoleIds));
         if (FirstName is not null) StaffFields.Name(FirstName, "firstName", errors, required: true);
         if (LastName is not null) StaffFields.Name(LastName, "lastName", errors, required: true);
-        if (Phone is { Length: > 0 }) StaffFields.Phone(Phone, errors);
+        StaffFields.Phone(Phone, errors);
         if (RoleIds is not null) StaffFields.Ids(RoleIds, "roleIds", StaffFields.MaxRoles, errors, required: true);
-        if (DepartmentIds is not null) StaffFields.Ids(DepartmentIds, "departmentIds", StaffFields.MaxDepartments, errors, required: false);
+        StaffFields.Ids(DepartmentIds, "departmentIds", StaffFields.MaxDepartments, errors, required: false);
     }
 }
 
@@ -76,15 +83,10 @@ public sealed record ResetUserPasswordRequest(string? TemporaryPassword) : IVali
 
 public sealed record RoleResponse(
     Guid Id, string Name, string? Description, bool IsSystem, IReadOnlyList<string> Permissions, int UserCount,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Version)
 {
     public static RoleResponse From(Role r, int userCount) =>
-        new(r.Id, r.Name, r.Description, r.IsSystem, r.Permissions.Order(StringComparer.Ordinal).ToArray(), userCount, r.CreatedAt, r.UpdatedAt);
-}
-
-public sealed record RoleListQuery(int? Page, int? PageSize) : IValidatable
-{
-    public void Validate(FieldErrors errors) => Paging.Validate(Page, PageSize, errors);
+        new(r.Id, r.Name, r.Description, r.IsSystem, r.Permissions.Order(StringComparer.Ordinal).ToArray(), userCount, r.CreatedAt, r.UpdatedAt, r.Version);
 }
 
 public sealed record CreateRoleRequest(string? Name, string? Description, string[]? Permissions) : IValidatable
@@ -98,11 +100,16 @@ public sealed record CreateRoleRequest(string? Name, string? Description, string
     }
 }
 
-/// <summary>Changes to a custom role; a field left out stays as it is. <c>permissions</c> replaces the whole set.</summary>
-public sealed record UpdateRoleRequest(string? Name, string? Description, string[]? Permissions) : IValidatable
+/// <summary>Changes to a custom role: a field left out stays as it is; <c>description</c> sent as null is cleared. <c>permissions</c> replaces the whole set.</summary>
+public sealed record UpdateRoleRequest : PatchRequest
 {
-    public void Validate(FieldErrors errors)
+    public string? Name { get; init => field = Sent(value); }
+    public string? Description { get; init => field = Sent(value); }
+    public string[]? Permissions { get; init => field = Sent(value); }
+
+    public override void Validate(FieldErrors errors)
     {
+        NotCleared(errors, (nameof(Name), Name), (nameof(Permissions), Permissions));
         if (Name is not null) StaffFields.RoleName(Name, errors);
         errors.MaxLength(Description, 500, "description");
         if (Permissions is not null) StaffFields.PermissionCodes(Permissions, errors);

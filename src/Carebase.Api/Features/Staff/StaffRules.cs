@@ -97,15 +97,3 @@ static class StaffRules
         await db.Set<UserRole>().AnyAsync(ur => ur.UserId == userId
             && db.Set<Role>().Any(r => r.Id == ur.RoleId && r.Name == SystemRoles.HospitalAdmin), ct);
 }
-
-/// <summary>Strong ETags and If-Match checks for the staff resources.</summary>
-static class StaffETags
-{
-    public static string Of(User u) => ETags.Of(u.ConcurrencyStamp!);
-
-    // Microseconds: what timestamptz keeps, so the value read back matches the one just written.
-    public static string Of(Role r) => ETags.Of($"{r.UpdatedAt.UtcTicks / 10:x}");
-
-    /// <summary>Microsecond precision, as PostgreSQL stores it.</summary>
-    public static DateTimeOffset Truncate(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));
-}

@@ -1,5 +1,4 @@
-using Carebase.Api.Features.Accounts;
-using Carebase.Api.Features.Tenants;
+using Carebase.Api.Features.Departments;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -20,29 +19,26 @@ public static class UsersEndpoints
     {
         var users = api.MapGroup("/users").WithTags("Users").AddEndpointFilter<ValidationFilter>();
 
-        users.MapGet("/", List).RequirePermission(Permissions.UsersRead).ProducesValidationProblem(422)
+        users.MapGet("/", List).RequirePermission(Permissions.UsersRead)
             .WithSummary("List staff, sorted by last name; filter by q (name or email), role (name or id), departmentId, isActive");
-        users.MapGet("/{id:guid}", Get).RequirePermission(Permissions.UsersRead).ProducesProblem(404)
+        users.MapGet("/{id:guid}", Get).RequirePermission(Permissions.UsersRead)
             .WithSummary("A staff account (ETag for If-Match)");
-        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite).ProducesValidationProblem(422).ProducesProblem(409)
+        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite).ProducesProblem(409)
             .WithSummary("Create a staff account; it must choose its own password at first sign-in");
-        users.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.UsersWrite)
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
+        users.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.UsersWrite).ProducesProblem(409).ProducesProblem(412)
             .WithSummary("Change name, phone, roles or departments (If-Match supported)");
-        users.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
+        users.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.UsersWrite).ProducesProblem(409)
             .WithSummary("Deactivate an account; all its sessions end at once");
-        users.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.UsersWrite).ProducesProblem(404).ProducesProblem(409)
+        users.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.UsersWrite).ProducesProblem(409)
             .WithSummary("Reactivate an account (counts against the user limit)");
-        users.MapPost("/{id:guid}/reset-password", ResetPassword).RequirePermission(Permissions.UsersWrite)
-            .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
+        users.MapPost("/{id:guid}/reset-password", ResetPassword).RequirePermission(Permissions.UsersWrite).ProducesProblem(409)
             .WithSummary("Set a temporary password (204) or email a reset link (202); all sessions end either way");
         return api;
     }
 
     static async Task<Ok<Paged<UserResponse>>> List([AsParameters] UserListQuery query, Caller caller, CarebaseDb db, CancellationToken ct)
     {
-        var (page, size) = (query.Page ?? 1, query.PageSize ?? Paging.DefaultPageSize);
-        var users = StaffRules.Staff(db, TenantOf(caller)).AsNoTracking();
+        var users = StaffRules.Staff(db, caller.Tenant).AsNoTracking();
         if (Input.Clean(query.Q) is { } q)
         {
             var pattern = Like.Contains(q);
@@ -59,26 +55,21 @@ public static class UsersEndpoints
             users = users.Where(u => db.Set<UserDepartment>().Any(ud => ud.UserId == u.Id && ud.DepartmentId == dep));
         if (query.IsActive is { } active) users = users.Where(u => u.IsActive == active);
 
-        var total = await users.CountAsync(ct);
-        var rows = await users.OrderBy(u => u.LastName).ThenBy(u => u.FirstName).ThenBy(u => u.Id)
-            .Skip((page - 1) * size).Take(size).ToListAsync(ct);
-        var items = await ResponsesAsync(db, rows, ct);
-        return TypedResults.Ok(new Paged<UserResponse>(items, page, size, total));
+        return TypedResults.Ok(await users.OrderBy(u => u.LastName).ThenBy(u => u.FirstName).ThenBy(u => u.Id)
+            .ToPagedAsync(query, (rows, c) => ResponsesAsync(db, rows, c), ct));
     }
 
-    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
+    static async Task<Ok<UserResponse>> Get(Guid id, Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
     {
-        var user = await StaffRules.Staff(db, TenantOf(caller)).AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return Problems.NotFound("The user");
-        http.Response.Headers.ETag = StaffETags.Of(user);
+        var user = await FindAsync(db, caller, id, ct, track: false);
+        ETags.Send(http, user.Version);
         return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
     }
 
-    static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateUserRequest request, Caller caller, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails,
-        AuditLog audit, CancellationToken ct)
+    static async Task<Created<UserResponse>> Create(CreateUserRequest request, Caller caller, CarebaseDb db, UserAccounts accounts,
+        AccountEmails emails, AuditLog audit, HttpContext http, CancellationToken ct)
     {
-        var tenantId = TenantOf(caller);
+        var tenantId = caller.Tenant;
         var roleIds = request.RoleIds!.Distinct().ToArray();
         var departmentIds = (request.DepartmentIds ?? []).Distinct().ToArray();
 
@@ -90,7 +81,7 @@ public static class UsersEndpoints
         await StaffRules.EnsureSeatAsync(db, tenant, ct);
 
         var emailed = request.TemporaryPassword is null;
-        var user = await provisioning.CreateUserAsync(tenantId, request.FirstName!, request.LastName!, request.Email!,
+        var user = await accounts.CreateAsync(tenantId, request.FirstName!, request.LastName!, request.Email!,
             request.TemporaryPassword ?? PasswordPolicy.RandomPassword(), mustChangePassword: true, emailConfirmed: true,
             passwordField: "temporaryPassword", ct);
         user.PhoneNumber = Input.Clean(request.Phone);
@@ -105,32 +96,30 @@ public static class UsersEndpoints
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 
-        var response = UserResponse.From(user, roles.Select(r => new RoleRef(r.Id, r.Name)).ToArray(), departmentIds);
-        return TypedResults.Created($"/api/v1/users/{user.Id}", response);
+        ETags.Send(http, user.Version);
+        return TypedResults.Created($"/api/v1/users/{user.Id}", UserResponse.From(user, roles.Select(r => new RoleRef(r.Id, r.Name)).ToArray(), departmentIds));
     }
 
-    static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, UpdateUserRequest request, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, HttpContext http,
-        TimeProvider time, CancellationToken ct)
+    static async Task<Ok<UserResponse>> Update(Guid id, UpdateUserRequest request, Caller caller, CarebaseDb db, SessionStore sessions,
+        AuditLog audit, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var tenantId = TenantOf(caller);
+        var tenantId = caller.Tenant;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Role changes can take away the last admin, so they serialise on the tenant like other changes to who may act.
-        if (request.RoleIds is not null) await StaffRules.LockTenantAsync(db, tenantId, ct);
-        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return Problems.NotFound("The user");
-        if (!ETags.Matches(http.Request.Headers.IfMatch, StaffETags.Of(user))) return Problems.PreconditionFailed();
+        if (request.Has(nameof(request.RoleIds))) await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var user = await FindAsync(db, caller, id, ct);
+        ETags.Check(http, user.Version);
 
-        if (request.FirstName is not null) user.FirstName = request.FirstName.Trim();
-        if (request.LastName is not null) user.LastName = request.LastName.Trim();
-        if (request.Phone is not null) user.PhoneNumber = Input.Clean(request.Phone);
+        if (request.Has(nameof(request.FirstName))) user.FirstName = request.FirstName!.Trim();
+        if (request.Has(nameof(request.LastName))) user.LastName = request.LastName!.Trim();
+        if (request.Has(nameof(request.Phone))) user.PhoneNumber = Input.Clean(request.Phone);
         var changes = AuditLog.ChangesOf(db.Entry(user));
 
         var rolesChanged = false;
-        if (request.RoleIds is not null)
+        if (request.Has(nameof(request.RoleIds)))
         {
             var current = await db.Set<UserRole>().Where(ur => ur.UserId == id).ToListAsync(ct);
-            var roles = await StaffRules.AssignableRolesAsync(db, request.RoleIds, "roleIds", ct);
+            var roles = await StaffRules.AssignableRolesAsync(db, request.RoleIds!, "roleIds", ct);
             var wanted = roles.Select(r => r.Id).ToHashSet();
             var added = roles.Where(r => current.All(c => c.RoleId != r.Id)).ToArray();
             var removed = current.Where(c => !wanted.Contains(c.RoleId)).ToArray();
@@ -146,9 +135,9 @@ public static class UsersEndpoints
                 changes["roles"] = new { from = names.Order().ToArray(), to = roles.Select(r => r.Name).ToArray() };
             }
         }
-        if (request.DepartmentIds is not null)
+        if (request.Has(nameof(request.DepartmentIds)))
         {
-            var wanted = request.DepartmentIds.Distinct().ToArray();
+            var wanted = (request.DepartmentIds ?? []).Distinct().ToArray();
             await StaffRules.EnsureDepartmentsAsync(db, wanted, "departmentIds", ct);
             var current = await db.Set<UserDepartment>().Where(ud => ud.UserId == id).ToListAsync(ct);
             if (!current.Select(c => c.DepartmentId).ToHashSet().SetEquals(wanted))
@@ -162,34 +151,31 @@ public static class UsersEndpoints
 
         if (changes.Count > 0)
         {
-            user.UpdatedAt = time.GetUtcNow();
-            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            user.Touch(time.GetUtcNow());
             audit.Record("user.updated", "user", id, changes);
             await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);
         if (rolesChanged) sessions.ForgetUser(id); // the next request loads the new permissions
 
-        http.Response.Headers.ETag = StaffETags.Of(user);
+        ETags.Send(http, user.Version);
         return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
     }
 
-    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Deactivate(
-        Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<Ok<UserResponse>> Deactivate(Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit,
+        TimeProvider time, CancellationToken ct)
     {
-        var tenantId = TenantOf(caller);
+        var tenantId = caller.Tenant;
         if (id == caller.UserId)
-            return Problems.Conflict("cannot_deactivate_self", "You cannot deactivate your own account; ask another administrator.");
+            throw new ConflictException("cannot_deactivate_self", "You cannot deactivate your own account; ask another administrator.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await StaffRules.LockTenantAsync(db, tenantId, ct);
-        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return Problems.NotFound("The user");
+        var user = await FindAsync(db, caller, id, ct);
         if (user.IsActive)
         {
             if (await StaffRules.IsAdminAsync(db, id, ct)) await StaffRules.EnsureAnotherAdminAsync(db, tenantId, id, ct);
             user.IsActive = false;
-            user.UpdatedAt = time.GetUtcNow();
-            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            user.Touch(time.GetUtcNow());
             audit.Record("user.deactivated", "user", id, new { isActive = new { from = true, to = false } });
             await db.SaveChangesAsync(ct);
         }
@@ -198,20 +184,17 @@ public static class UsersEndpoints
         return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
     }
 
-    static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Activate(
-        Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<Ok<UserResponse>> Activate(Guid id, Caller caller, CarebaseDb db, SessionStore sessions, AuditLog audit,
+        TimeProvider time, CancellationToken ct)
     {
-        var tenantId = TenantOf(caller);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var tenant = await StaffRules.LockTenantAsync(db, tenantId, ct);
-        var user = await StaffRules.Staff(db, tenantId).SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return Problems.NotFound("The user");
+        var tenant = await StaffRules.LockTenantAsync(db, caller.Tenant, ct);
+        var user = await FindAsync(db, caller, id, ct);
         if (!user.IsActive)
         {
             await StaffRules.EnsureSeatAsync(db, tenant, ct);
             user.IsActive = true;
-            user.UpdatedAt = time.GetUtcNow();
-            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            user.Touch(time.GetUtcNow());
             audit.Record("user.activated", "user", id, new { isActive = new { from = false, to = true } });
             await db.SaveChangesAsync(ct);
         }
@@ -220,24 +203,24 @@ public static class UsersEndpoints
         return TypedResults.Ok((await ResponsesAsync(db, [user], ct))[0]);
     }
 
-    static async Task<Results<NoContent, Accepted, ValidationProblem, ProblemHttpResult>> ResetPassword(
-        Guid id, ResetUserPasswordRequest? request, Caller caller, CarebaseDb db, UserManager<User> users, PasswordPolicy passwords,
-        AccountEmails emails, SessionStore sessions, AuditLog audit, TimeProvider time, CancellationToken ct)
+    static async Task<Results<NoContent, Accepted>> ResetPassword(Guid id, ResetUserPasswordRequest? request, Caller caller, CarebaseDb db,
+        UserManager<User> users, PasswordPolicy passwords, AccountEmails emails, SessionStore sessions, AuditLog audit, TimeProvider time,
+        CancellationToken ct)
     {
-        var user = await StaffRules.Staff(db, TenantOf(caller)).SingleOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return Problems.NotFound("The user");
+        var user = await FindAsync(db, caller, id, ct);
         if (!user.IsActive)
-            return Problems.Conflict("account_deactivated", "The account is deactivated; activate it before resetting its password.");
+            throw new ConflictException("account_deactivated", "The account is deactivated; activate it before resetting its password.");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var temporary = request?.TemporaryPassword;
         if (temporary is not null)
         {
             var token = await users.GeneratePasswordResetTokenAsync(user);
-            TenantProvisioning.ThrowIfFailed(await users.ResetPasswordAsync(user, token, temporary), "temporaryPassword");
+            UserAccounts.ThrowIfFailed(await users.ResetPasswordAsync(user, token, temporary), "temporaryPassword");
             var now = time.GetUtcNow();
             user.MustChangePassword = true;
-            user.PasswordChangedAt = user.UpdatedAt = now;
+            user.PasswordChangedAt = now;
+            user.Touch(now);
             // An admin reset also lifts a lockout: the account gets a known password from someone who checked who they are.
             user.LockoutEnd = null;
             user.AccessFailedCount = 0;
@@ -254,8 +237,15 @@ public static class UsersEndpoints
         return temporary is null ? TypedResults.Accepted((string?)null) : TypedResults.NoContent();
     }
 
+    /// <summary>A staff account of the caller's hospital, or 404.</summary>
+    static async Task<User> FindAsync(CarebaseDb db, Caller caller, Guid id, CancellationToken ct, bool track = true)
+    {
+        var staff = StaffRules.Staff(db, caller.Tenant);
+        return await (track ? staff : staff.AsNoTracking()).SingleOrDefaultAsync(u => u.Id == id, ct) ?? throw new NotFoundException("The user");
+    }
+
     /// <summary>Responses for <paramref name="users"/> with their roles and departments, in two queries.</summary>
-    static async Task<List<UserResponse>> ResponsesAsync(CarebaseDb db, IReadOnlyList<User> users, CancellationToken ct)
+    static async Task<IReadOnlyList<UserResponse>> ResponsesAsync(CarebaseDb db, IReadOnlyList<User> users, CancellationToken ct)
     {
         var ids = users.Select(u => u.Id).ToArray();
         var roles = (await (from ur in db.Set<UserRole>().AsNoTracking()
@@ -269,8 +259,4 @@ public static class UsersEndpoints
             roles[u.Id].OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToArray(),
             departments[u.Id].Order().ToArray())).ToList();
     }
-
-    /// <summary>Staff routes belong to a hospital; a platform account has none to manage.</summary>
-    internal static Guid TenantOf(Caller caller) =>
-        caller.TenantId ?? throw new ForbiddenException("tenant_required", "Only a hospital's accounts can manage its staff.");
 }

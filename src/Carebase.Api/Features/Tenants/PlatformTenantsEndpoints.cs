@@ -1,5 +1,3 @@
-using Carebase.Api.Features.Accounts;
-using Carebase.Api.Features.Staff;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -30,8 +28,8 @@ public static class PlatformTenantsEndpoints
             .WithSummary("Suspend a hospital: its users are refused at once (403 tenant_suspended)");
         tenants.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.PlatformTenants)
             .WithSummary("Deactivate a hospital: its users are refused at once (403 tenant_inactive)");
-        tenants.MapPatch("/{id:guid}/limits", SetLimits).RequirePermission(Permissions.PlatformTenants)
-            .WithSummary("Set the maximum number of users and patients (null means unlimited)");
+        tenants.MapPatch("/{id:guid}/limits", SetLimits).RequirePermission(Permissions.PlatformTenants).ProducesProblem(412)
+            .WithSummary("Change the maximum number of users or patients (a limit left out stays; null means unlimited; If-Match with the hospital's version)");
         tenants.MapPost("/{id:guid}/reset-admin-password", ResetAdminPassword).RequirePermission(Permissions.PlatformTenants)
             .WithSummary("Email every hospital admin a password reset link and end their sessions");
 
@@ -50,13 +48,10 @@ public static class PlatformTenantsEndpoints
             var pattern = Like.Contains(query.Q);
             tenants = tenants.Where(t => EF.Functions.ILike(t.Name, pattern, Like.Escape) || EF.Functions.ILike(t.Slug, pattern, Like.Escape));
         }
-        var (page, size, skip) = Paging.Of(query.Page, query.PageSize);
-        var total = await tenants.CountAsync(ct);
-        var items = await tenants.OrderBy(t => t.Name).ThenBy(t => t.Id).Skip(skip).Take(size)
-            .Select(t => new PlatformTenantSummary(t.Id, t.Slug, t.Name, t.Status, t.IsDemo,
-                db.Users.Count(u => u.TenantId == t.Id), t.MaxUsers, t.MaxPatients, t.CreatedAt))
-            .ToListAsync(ct);
-        return TypedResults.Ok(new Paged<PlatformTenantSummary>(items, page, size, total));
+        return TypedResults.Ok(await tenants.Select(t => new { Tenant = t, Users = db.Users.Count(u => u.TenantId == t.Id) })
+            .OrderBy(x => x.Tenant.Name).ThenBy(x => x.Tenant.Id)
+            .ToPagedAsync(query, x => new PlatformTenantSummary(x.Tenant.Id, x.Tenant.Slug, x.Tenant.Name, x.Tenant.Status, x.Tenant.IsDemo,
+                x.Users, x.Tenant.MaxUsers, x.Tenant.MaxPatients, x.Tenant.CreatedAt), ct));
     }
 
     static async Task<Ok<PlatformTenantDetail>> Get(Guid id, CarebaseDb db, NpgsqlDataSource data, TimeProvider time, CancellationToken ct)
@@ -124,11 +119,12 @@ public static class PlatformTenantsEndpoints
     }
 
     static async Task<Ok<TenantLimitsResponse>> SetLimits(Guid id, TenantLimitsRequest request, CarebaseDb db, AuditLog audit,
-        TimeProvider time, CancellationToken ct)
+        HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var tenant = await TrackedAsync(id, db, ct);
-        tenant.MaxUsers = request.MaxUsers;
-        tenant.MaxPatients = request.MaxPatients;
+        ETags.Check(http, tenant.Version);
+        if (request.Has(nameof(request.MaxUsers))) tenant.MaxUsers = request.MaxUsers;
+        if (request.Has(nameof(request.MaxPatients))) tenant.MaxPatients = request.MaxPatients;
         var changes = AuditLog.ChangesOf(db.Entry(tenant));
         if (changes.Count > 0)
         {
@@ -213,7 +209,7 @@ public static class PlatformTenantsEndpoints
 
         // Sign-ins are audited in the trail of the account's hospital (unknown accounts in the platform's): count across all of them.
         var trails = schemas.Select(s => $"{MigrationRunner.Quote(s)}.audit_log").Prepend("platform.audit_log")
-            .Select(t => $"SELECT outcome FROM {t} WHERE action = 'auth.login' AND occurred_at >= $1");
+            .Select(t => $"SELECT outcome FROM {t} WHERE action IN ('AUTH_LOGIN', 'auth.login') AND occurred_at >= $1");
         SignInMetrics signIns;
         await using (var cmd = new NpgsqlCommand($"""
             SELECT count(*) FILTER (WHERE outcome = 'SUCCESS')::int, count(*) FILTER (WHERE outcome <> 'SUCCESS')::int

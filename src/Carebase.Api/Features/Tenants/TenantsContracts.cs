@@ -78,16 +78,26 @@ public sealed record TenantSettingsResponse(
 }
 
 /// <summary>
-/// A partial update of the hospital's settings: a field left out (or null) keeps its value; an empty
-/// string clears the optional contact fields.
+/// A change of the hospital's settings: a field left out keeps its value; the optional contact fields sent as null
+/// (or empty) are cleared; the others cannot be cleared.
 /// </summary>
-public sealed record UpdateTenantRequest(
-    string? Name, string? Timezone, string? Currency, int? SlotMinutes, int? IdleTimeoutMinutes, string? ContactEmail,
-    string? ContactPhone, string? Address, bool? AllowPatientSelfRegistration) : IValidatable
+public sealed record UpdateTenantRequest : PatchRequest
 {
-    public void Validate(FieldErrors errors)
+    public string? Name { get; init => field = Sent(value); }
+    public string? Timezone { get; init => field = Sent(value); }
+    public string? Currency { get; init => field = Sent(value); }
+    public int? SlotMinutes { get; init => field = Sent(value); }
+    public int? IdleTimeoutMinutes { get; init => field = Sent(value); }
+    public string? ContactEmail { get; init => field = Sent(value); }
+    public string? ContactPhone { get; init => field = Sent(value); }
+    [FreeText] public string? Address { get; init => field = Sent(value); }
+    public bool? AllowPatientSelfRegistration { get; init => field = Sent(value); }
+
+    public override void Validate(FieldErrors errors)
     {
-        if (Name is not null) { if (errors.Required(Name, "name")) errors.MaxLength(Name, 200, "name"); }
+        NotCleared(errors, (nameof(Timezone), Timezone), (nameof(Currency), Currency), (nameof(SlotMinutes), SlotMinutes),
+            (nameof(IdleTimeoutMinutes), IdleTimeoutMinutes), (nameof(AllowPatientSelfRegistration), AllowPatientSelfRegistration));
+        if (Has(nameof(Name)) && errors.Required(Name, "name")) errors.MaxLength(Name, 200, "name");
         if (Timezone is not null) TenantRules.Timezone(Timezone, "timezone", errors);
         if (Currency is not null) TenantRules.Currency(Currency, "currency", errors);
         errors.Range(SlotMinutes, 5, 240, "slotMinutes");
@@ -99,7 +109,7 @@ public sealed record UpdateTenantRequest(
 }
 
 /// <summary>Query of GET /platform/tenants.</summary>
-public sealed record TenantListQuery(string? Status, string? Q, int? Page, int? PageSize) : IValidatable
+public sealed record TenantListQuery(string? Status, string? Q, int? Page, int? PageSize) : IValidatable, IPageQuery
 {
     public static readonly string[] Statuses =
         [TenantStatus.Pending, TenantStatus.Verified, TenantStatus.Active, TenantStatus.Suspended, TenantStatus.Inactive];
@@ -108,7 +118,6 @@ public sealed record TenantListQuery(string? Status, string? Q, int? Page, int? 
     {
         errors.OneOf(Status, Statuses, "status", required: false);
         errors.MaxLength(Q, 200, "q");
-        Paging.Validate(Page, PageSize, errors);
     }
 }
 
@@ -129,17 +138,20 @@ public sealed record PlatformTenantDetail(
 }
 
 /// <summary>Body of activate, suspend and deactivate (optional; the reason is kept on the tenant and in the audit trail).</summary>
-public sealed record TenantStatusChangeRequest(string? Reason) : IValidatable
+public sealed record TenantStatusChangeRequest([property: FreeText] string? Reason) : IValidatable
 {
     public void Validate(FieldErrors errors) => errors.MaxLength(Reason, 500, "reason");
 }
 
 public sealed record TenantStatusResponse(Guid Id, string Status, string? StatusReason, int Version);
 
-/// <summary>Both limits are set by each request: null (or left out) means unlimited.</summary>
-public sealed record TenantLimitsRequest(int? MaxUsers, int? MaxPatients) : IValidatable
+/// <summary>A limit left out stays as it is; null means unlimited.</summary>
+public sealed record TenantLimitsRequest : PatchRequest
 {
-    public void Validate(FieldErrors errors)
+    public int? MaxUsers { get; init => field = Sent(value); }
+    public int? MaxPatients { get; init => field = Sent(value); }
+
+    public override void Validate(FieldErrors errors)
     {
         if (MaxUsers is < 1) errors.Add("maxUsers", "Must be a positive whole number, or null for no limit.");
         if (MaxPatients is < 1) errors.Add("maxPatients", "Must be a positive whole number, or null for no limit.");

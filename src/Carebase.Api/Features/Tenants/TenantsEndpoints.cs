@@ -1,4 +1,3 @@
-using Carebase.Api.Features.Accounts;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -7,8 +6,6 @@ using Carebase.Api.Platform.Operations;
 using Carebase.Api.Platform.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
-using Npgsql;
 
 namespace Carebase.Api.Features.Tenants;
 
@@ -19,13 +16,13 @@ public static class TenantsEndpoints
     public static RouteGroupBuilder MapTenants(this RouteGroupBuilder api)
     {
         var register = api.MapGroup("/tenants").WithTags("Tenants").AddEndpointFilter<ValidationFilter>();
-        register.MapPost("/register", Register).Public().RequireRateLimiting(RateLimits.AuthPolicy)
+        register.MapPost("/register", Register).Public().RequireRateLimiting(RateLimits.AuthPolicy).ProducesProblem(409)
             .WithSummary("Register a hospital and its first admin; the admin confirms their email to activate it");
 
         var own = api.MapGroup("/tenant").WithTags("Tenants").AddEndpointFilter<ValidationFilter>();
         own.MapGet("/", GetOwn).RequirePermission(Permissions.TenantRead)
             .WithSummary("The caller's hospital settings (ETag carries the version)");
-        own.MapPatch("/", UpdateOwn).RequirePermission(Permissions.TenantManage)
+        own.MapPatch("/", UpdateOwn).RequirePermission(Permissions.TenantManage).ProducesProblem(412)
             .WithSummary("Change the hospital's settings (send If-Match with the ETag you read)");
 
         api.MapPlatformTenants();
@@ -36,7 +33,7 @@ public static class TenantsEndpoints
     /// Creates the hospital (PENDING), its schema, roles and first admin (email not yet confirmed),
     /// queues the verification email and audits, all in one transaction.
     /// </summary>
-    static async Task<Results<Created<RegisterTenantResponse>, ValidationProblem, ProblemHttpResult>> Register(
+    static async Task<Created<RegisterTenantResponse>> Register(
         RegisterTenantRequest request, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails, AuditLog audit,
         TimeProvider time, CancellationToken ct)
     {
@@ -49,17 +46,10 @@ public static class TenantsEndpoints
             ContactPhone = Input.Clean(request.ContactPhone), Address = Input.Clean(request.Address), CreatedAt = now, UpdatedAt = now,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        User user;
-        try
-        {
-            user = await provisioning.CreateAsync(tenant,
-                new NewAdmin(admin.FirstName!, admin.LastName!, admin.Email!, admin.Password!, EmailConfirmed: false), ct);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "tenants_slug_key" })
-        {
-            // Two registrations raced for the same slug: the loser gets the same answer as if it had come second.
-            throw new ConflictException("slug_taken", $"The slug '{tenant.Slug}' is already taken.");
-        }
+        // Two registrations racing for the same slug: the loser gets the same answer as if it had come second.
+        var user = await Constraints.OrConflictAsync(() => provisioning.CreateAsync(tenant,
+                new NewAdmin(admin.FirstName!, admin.LastName!, admin.Email!, admin.Password!, EmailConfirmed: false), ct),
+            ("tenants_slug_key", () => new ConflictException("slug_taken", $"The slug '{tenant.Slug}' is already taken.")));
         await emails.VerificationAsync(user, tenant.Name);
         var actor = new AuditActor(user.Id, user.Email, [SystemRoles.HospitalAdmin], tenant.Id);
         var details = new { tenant.Slug, tenant.Name, tenant.Timezone, tenant.Currency, adminEmail = user.Email, tenant.Status };
@@ -74,26 +64,25 @@ public static class TenantsEndpoints
     static async Task<Ok<TenantSettingsResponse>> GetOwn(Caller caller, CarebaseDb db, HttpContext http, CancellationToken ct)
     {
         var tenant = await OwnAsync(caller, db, tracked: false, ct);
-        http.Response.Headers.ETag = ETags.Of(tenant.Version);
+        ETags.Send(http, tenant.Version);
         return TypedResults.Ok(TenantSettingsResponse.From(tenant));
     }
 
-    static async Task<Results<Ok<TenantSettingsResponse>, ValidationProblem, ProblemHttpResult>> UpdateOwn(
-        UpdateTenantRequest request, Caller caller, CarebaseDb db, AuditLog audit, SessionStore sessions, HttpContext http,
-        TimeProvider time, CancellationToken ct)
+    static async Task<Ok<TenantSettingsResponse>> UpdateOwn(UpdateTenantRequest request, Caller caller, CarebaseDb db, AuditLog audit,
+        SessionStore sessions, HttpContext http, TimeProvider time, CancellationToken ct)
     {
         var tenant = await OwnAsync(caller, db, tracked: true, ct);
-        if (!ETags.Matches(http.Request.Headers.IfMatch, tenant.Version)) return Problems.PreconditionFailed();
+        ETags.Check(http, tenant.Version);
 
-        if (request.Name is not null) tenant.Name = request.Name.Trim();
-        if (request.Timezone is not null) tenant.Timezone = request.Timezone;
-        if (request.Currency is not null) tenant.Currency = request.Currency;
-        if (request.SlotMinutes is { } slot) tenant.SlotMinutes = slot;
-        if (request.IdleTimeoutMinutes is { } idle) tenant.IdleTimeoutMinutes = idle;
-        if (request.ContactEmail is not null) tenant.ContactEmail = Input.Clean(request.ContactEmail);
-        if (request.ContactPhone is not null) tenant.ContactPhone = Input.Clean(request.ContactPhone);
-        if (request.Address is not null) tenant.Address = Input.Clean(request.Address);
-        if (request.AllowPatientSelfRegistration is { } self) tenant.AllowPatientSelfRegistration = self;
+        if (request.Has(nameof(request.Name))) tenant.Name = request.Name!.Trim();
+        if (request.Has(nameof(request.Timezone))) tenant.Timezone = request.Timezone!;
+        if (request.Has(nameof(request.Currency))) tenant.Currency = request.Currency!;
+        if (request.Has(nameof(request.SlotMinutes))) tenant.SlotMinutes = request.SlotMinutes!.Value;
+        if (request.Has(nameof(request.IdleTimeoutMinutes))) tenant.IdleTimeoutMinutes = request.IdleTimeoutMinutes!.Value;
+        if (request.Has(nameof(request.ContactEmail))) tenant.ContactEmail = Input.Clean(request.ContactEmail);
+        if (request.Has(nameof(request.ContactPhone))) tenant.ContactPhone = Input.Clean(request.ContactPhone);
+        if (request.Has(nameof(request.Address))) tenant.Address = Input.Clean(request.Address);
+        if (request.Has(nameof(request.AllowPatientSelfRegistration))) tenant.AllowPatientSelfRegistration = request.AllowPatientSelfRegistration!.Value;
 
         var entry = db.Entry(tenant);
         var changes = AuditLog.ChangesOf(entry);
@@ -103,10 +92,10 @@ public static class TenantsEndpoints
             tenant.Version++; // the concurrency token: a writer that read the old version fails with 412
             audit.Record("tenant.updated", "tenant", tenant.Id, changes);
             await db.SaveChangesAsync(ct);
-            // Sessions cache the idle timeout; let the new one apply at once.
-            if (changes.ContainsKey("idleTimeoutMinutes")) sessions.ForgetAll();
+            // Sessions carry the idle timeout, the zone and the slot length; let the new ones apply at once.
+            sessions.ForgetAll();
         }
-        http.Response.Headers.ETag = ETags.Of(tenant.Version);
+        ETags.Send(http, tenant.Version);
         return TypedResults.Ok(TenantSettingsResponse.From(tenant));
     }
 

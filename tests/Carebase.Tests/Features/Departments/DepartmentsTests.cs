@@ -31,7 +31,7 @@ public sealed class DepartmentsTests
         Assert.Equal(created.ToJsonString(), (await get.JsonAsync()).ToJsonString());
 
         var entry = Assert.Single(await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .Where(a => a.Action == "department.created" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
+            .Where(a => a.Action == "DEPARTMENT_CREATED" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
         Assert.Equal(tenant.AdminId, entry.UserId);
         Assert.Contains("Cardiology", entry.Changes);
     }
@@ -130,7 +130,7 @@ public sealed class DepartmentsTests
         Assert.Equal("\"2\"", response.Headers.ETag?.Tag);
 
         var entry = Assert.Single(await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .Where(a => a.Action == "department.updated" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
+            .Where(a => a.Action == "DEPARTMENT_UPDATED" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
         Assert.Contains("Skin", entry.Changes);
         Assert.Contains("Dermatology", entry.Changes);
 
@@ -174,7 +174,7 @@ public sealed class DepartmentsTests
 
         await (await admin.GetAsync($"/api/v1/departments/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await admin.DeleteAsync($"/api/v1/departments/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound, "not_found");
-        Assert.Equal(1, await app.WithDbAsync(db => db.Set<AuditEntry>().CountAsync(a => a.Action == "department.deleted" && a.ResourceId == id.ToString()), tenant));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<AuditEntry>().CountAsync(a => a.Action == "DEPARTMENT_DELETED" && a.ResourceId == id.ToString()), tenant));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class DoctorsTests
         Assert.Equal(1234567890.10m, await TestDatabase.ScalarAsync<decimal>($"SELECT consultation_fee FROM \"{tenant.Schema}\".doctors WHERE id = $1", id));
 
         var entry = Assert.Single(await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .Where(a => a.Action == "doctor.created" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
+            .Where(a => a.Action == "DOCTOR_CREATED" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
         Assert.Equal(tenant.AdminId, entry.UserId);
         Assert.Contains("MD-778-X", entry.Changes);
     }
@@ -74,7 +74,7 @@ public sealed class DoctorsTests
         Assert.True(user["mustChangePassword"]!.GetValue<bool>());
         var actions = await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
             .Where(a => a.ResourceId == userId.ToString() || a.ResourceId == IdOf(doctor).ToString()).Select(a => a.Action).ToListAsync(), tenant);
-        Assert.Equal(["doctor.created", "user.created"], actions.Order());
+        Assert.Equal(["DOCTOR_CREATED", "USER_CREATED"], actions.Order());
 
         var welcome = await app.Mail.WaitForAsync(email, "welcome");
         using var anonymous = app.Anonymous();
@@ -116,7 +116,7 @@ public sealed class DoctorsTests
         // No account, role, welcome email or audit entry survives the failed request.
         Assert.Equal(0, await app.WithDbAsync(db => db.Users.CountAsync(u => u.Email == email)));
         Assert.Equal(0, await app.WithDbAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.Recipient == email)));
-        Assert.Equal(0, await app.WithDbAsync(db => db.Set<AuditEntry>().CountAsync(a => a.Action == "user.created"), tenant));
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<AuditEntry>().CountAsync(a => a.Action == "USER_CREATED"), tenant));
         Assert.Equal(1, await app.WithDbAsync(db => db.Set<Doctor>().CountAsync(), tenant));
         // The same request with a free license number then succeeds: nothing half-made blocks the email.
         await (await PostDoctorAsync(admin, ProfileBody(null, new { email, firstName = "Left", lastName = "Behind" }))).EnsureStatusAsync(HttpStatusCode.Created);
@@ -296,7 +296,7 @@ public sealed class DoctorsTests
         Assert.Equal(tenant.AdminId, updated["updatedBy"]!.GetValue<Guid>());
 
         var entry = Assert.Single(await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .Where(a => a.Action == "doctor.updated" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
+            .Where(a => a.Action == "DOCTOR_UPDATED" && a.ResourceId == id.ToString()).ToListAsync(), tenant));
         var changes = JsonNode.Parse(entry.Changes!)!.AsObject();
         Assert.Equal(["bio", "consultationFee", "departmentId", "yearsOfExperience"], changes.Select(kv => kv.Key).Order());
         // With the department cleared it can now go.

@@ -21,7 +21,7 @@ public sealed class AuditLogTests
         Assert.Equal(seqs.OrderDescending(), seqs);
         Assert.Equal(seqs.Count, all["total"]!.GetValue<int>());
 
-        var updated = await (await admin.GetAsync($"/api/v1/reports/audit-logs?action=tenant.updated&resourceType=tenant&resourceId={tenant.Id}&userId={tenant.AdminId}")).JsonAsync();
+        var updated = await (await admin.GetAsync($"/api/v1/reports/audit-logs?action=TENANT_UPDATED&resourceType=TENANT&resourceId={tenant.Id}&userId={tenant.AdminId}")).JsonAsync();
         var entry = Assert.Single(updated["items"]!.AsArray())!;
         Assert.Equal($"Hospital {tenant.Slug}", entry["changes"]!["name"]!["from"]!.GetValue<string>());
         Assert.Equal("Audited Hospital", entry["changes"]!["name"]!["to"]!.GetValue<string>());
@@ -30,7 +30,7 @@ public sealed class AuditLogTests
 
         var failures = await (await admin.GetAsync($"/api/v1/reports/audit-logs?outcome=FAILURE&userId={doctorId}")).JsonAsync();
         var failure = Assert.Single(failures["items"]!.AsArray())!;
-        Assert.Equal("auth.login", failure["action"]!.GetValue<string>());
+        Assert.Equal("AUTH_LOGIN", failure["action"]!.GetValue<string>());
 
         var future = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"));
         Assert.Equal(0, (await (await admin.GetAsync($"/api/v1/reports/audit-logs?from={future}")).JsonAsync())["total"]!.GetValue<int>());
@@ -109,7 +109,7 @@ public sealed class AuditLogTests
         using var super = await app.SuperAdminAsync();
         await (await super.PatchAsJsonAsync($"/api/v1/platform/tenants/{tenant.Id}/limits", new { maxUsers = 7 })).EnsureStatusAsync(HttpStatusCode.OK);
 
-        var trail = await (await super.GetAsync($"/api/v1/platform/audit-logs?action=tenant.limits_changed&resourceId={tenant.Id}")).JsonAsync();
+        var trail = await (await super.GetAsync($"/api/v1/platform/audit-logs?action=TENANT_LIMITS_CHANGED&resourceId={tenant.Id}")).JsonAsync();
         var entry = Assert.Single(trail["items"]!.AsArray())!;
         Assert.Equal(7, entry["changes"]!["maxUsers"]!["to"]!.GetValue<int>());
         Assert.Contains("SUPER_ADMIN", entry["roles"]!.AsArray().Select(r => r!.GetValue<string>()));

@@ -29,7 +29,7 @@ public sealed class PatientMergeTests
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync()) byName.Add(r.GetString(0));
         }
-        var handled = (await PatientMerge.ReferencesAsync(conn, tenant.Schema, default))
+        var handled = (await Carebase.Api.Platform.Data.References.ToAsync(conn, tenant.Schema, "patients", default))
             .Select(x => $"{tenant.Schema}.{x.Table}.{x.Column}")
             .Append("platform.users.patient_id") // portal accounts, moved explicitly
             .ToHashSet();
@@ -87,7 +87,7 @@ public sealed class PatientMergeTests
         var samePhone = await (await desk.PostAsJsonAsync("/api/v1/patients", new Dictionary<string, object?>(PatientKit.Person(first: "Max", last: "Fischer", dob: "1960-01-01", phone: "030 1234567"))
         { ["allowDuplicate"] = true, ["duplicateReason"] = "family phone" })).JsonAsync(HttpStatusCode.Created);
 
-        var found = await (await desk.GetAsync("/api/v1/patients/duplicates?firstName=Lena&lastName=Fischer&dateOfBirth=1991-07-14&phone=%2B49301234567")).JsonAsync<System.Text.Json.Nodes.JsonArray>();
+        var found = await (await desk.GetAsync("/api/v1/patients/duplicates?firstName=Lena&lastName=Fischer&dateOfBirth=1991-07-14&phone=%2B49301234567")).ItemsAsync();
 
         Assert.Equal(exact.Id().ToString(), found[0]!["id"]!.GetValue<string>());
         Assert.Contains(found, c => c!["id"]!.GetValue<string>() == samePhone.Id().ToString());

@@ -33,7 +33,7 @@ public sealed class PatientRecordTests
         await (await client.PatchAsJsonAsync(url, new { dateOfBirth = "2999-01-01" })).ShouldBeProblemAsync((HttpStatusCode)422);
         await (await client.PatchAsJsonAsync(url, new { lastName = "" })).ShouldBeProblemAsync((HttpStatusCode)422);
         var audit = await app.WithDbAsync(db => db.Set<Carebase.Api.Platform.Audit.AuditEntry>()
-            .Where(a => a.Action == "patient.updated" && a.ResourceId == p.Id().ToString()).Select(a => a.Changes).SingleAsync(), tenant);
+            .Where(a => a.Action == "PATIENT_UPDATED" && a.ResourceId == p.Id().ToString()).Select(a => a.Changes).SingleAsync(), tenant);
         Assert.Contains("Kumasi", audit);
     }
 
@@ -120,7 +120,7 @@ public sealed class PatientRecordTests
         Assert.Contains(",'+44 20 7946 0000,", lines[1]);
 
         var audit = await app.WithDbAsync(db => db.Set<Carebase.Api.Platform.Audit.AuditEntry>()
-            .Where(a => a.Action == "patient.exported").Select(a => a.Changes).SingleAsync(), tenant);
+            .Where(a => a.Action == "PATIENT_EXPORTED").Select(a => a.Changes).SingleAsync(), tenant);
         Assert.Contains("FEMALE", audit);
         using var desk = await tenant.ClientAsync("RECEPTIONIST");
         await (await desk.GetAsync("/api/v1/patients/export")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);

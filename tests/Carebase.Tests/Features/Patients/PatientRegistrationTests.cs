@@ -38,7 +38,7 @@ public sealed class PatientRegistrationTests
         Assert.Equal("Anne", fetched["middleName"]!.GetValue<string>());
         Assert.False(fetched["consentEmail"]!.GetValue<bool>());
         Assert.Equal(tenant.Id, await app.WithDbAsync(async db => (await db.Set<Carebase.Api.Platform.Audit.AuditEntry>()
-            .ToListAsync()).Single(a => a.Action == "patient.created" && a.ResourceId == created.Id().ToString()).TenantId!.Value, tenant));
+            .ToListAsync()).Single(a => a.Action == "PATIENT_CREATED" && a.ResourceId == created.Id().ToString()).TenantId!.Value, tenant));
     }
 
     [Theory]
@@ -101,7 +101,7 @@ public sealed class PatientRegistrationTests
         again["duplicateReason"] = "Twin sister, confirmed at the desk";
         var created = await PatientKit.RegisterAsync(client, again);
         var audit = await app.WithDbAsync(db => db.Set<Carebase.Api.Platform.Audit.AuditEntry>()
-            .Where(a => a.Action == "patient.created" && a.ResourceId == created.Id().ToString()).Select(a => a.Changes).SingleAsync(), tenant);
+            .Where(a => a.Action == "PATIENT_CREATED" && a.ResourceId == created.Id().ToString()).Select(a => a.Changes).SingleAsync(), tenant);
         Assert.Contains("Twin sister", audit);
     }
 

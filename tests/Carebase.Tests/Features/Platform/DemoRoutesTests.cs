@@ -27,7 +27,7 @@ public sealed class DemoRoutesTests
         Assert.Equal(["general", "sunrise"], after);
         Assert.False(await app.WithDbAsync(db => db.Set<Tenant>().AnyAsync(t => before.Contains(t.Id))), "reset recreates the demo hospitals");
         await app.LoginAsync("doctor@sunrise.demo", DemoData.Password);
-        var trail = await (await super.GetAsync("/api/v1/platform/audit-logs?resourceType=demo")).JsonAsync();
-        Assert.Equal(["demo.reset", "demo.freshened", "demo.seeded"], trail["items"]!.AsArray().Select(i => i!["action"]!.GetValue<string>()));
+        var trail = await (await super.GetAsync("/api/v1/platform/audit-logs?resourceType=DEMO")).JsonAsync();
+        Assert.Equal(["DEMO_RESET", "DEMO_FRESHENED", "DEMO_SEEDED"], trail["items"]!.AsArray().Select(i => i!["action"]!.GetValue<string>()));
     }
 }

@@ -25,7 +25,7 @@ public sealed class AppointmentTests
 
         // Appointments name their patients: reading one, and listing them, are audited.
         var reads = await TestDatabase.ScalarAsync<long>(
-            $"SELECT count(*) FROM \"{kit.Tenant.Schema}\".audit_log WHERE action IN ('appointment.read', 'appointment.listed')");
+            $"SELECT count(*) FROM \"{kit.Tenant.Schema}\".audit_log WHERE action IN ('APPOINTMENT_READ', 'APPOINTMENT_LISTED')");
         Assert.Equal(2, reads);
     }
 
@@ -40,9 +40,12 @@ public sealed class AppointmentTests
         Assert.Contains("grid", await Refused(kit.At(2, 10, 5)));
         Assert.Contains("outside", await Refused(kit.At(2, 19)));
         var missing = await (await kit.Admin.PostAsJsonAsync("/api/v1/appointments", new { })).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.NotNull(missing["errors"]!["patientId"]);
         Assert.NotNull(missing["errors"]!["doctorId"]);
         Assert.NotNull(missing["errors"]!["startsAt"]);
+        // Staff must name the patient (a portal patient books for themselves and may leave it out).
+        var noPatient = await (await kit.Admin.PostAsJsonAsync("/api/v1/appointments", new { doctorId = kit.DoctorId, startsAt = kit.At(2, 10) }))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.NotNull(noPatient["errors"]!["patientId"]);
         await (await kit.Admin.PostAsJsonAsync("/api/v1/appointments", new { patientId = patient, doctorId = kit.DoctorId, startsAt = kit.At(2, 10), recurrence = new { everyWeeks = 9, count = 1 } }))
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         await (await kit.BookAsync(kit.Admin, Guid.NewGuid(), kit.At(2, 10))).ShouldBeProblemAsync(HttpStatusCode.NotFound);
@@ -106,7 +109,7 @@ public sealed class AppointmentTests
 
         var actions = await TestDatabase.ScalarAsync<string[]>(
             $"SELECT array_agg(action ORDER BY occurred_at) FROM {kit.Tenant.Schema}.audit_log WHERE resource_id = $1", id.ToString());
-        Assert.Equal(["appointment.booked", "appointment.confirmed", "appointment.checked_in", "appointment.in_consultation", "appointment.completed"], actions);
+        Assert.Equal(["APPOINTMENT_BOOKED", "APPOINTMENT_CONFIRMED", "APPOINTMENT_CHECKED_IN", "APPOINTMENT_IN_CONSULTATION", "APPOINTMENT_COMPLETED"], actions);
     }
 
     [Fact]

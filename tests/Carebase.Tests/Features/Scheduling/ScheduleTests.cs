@@ -93,7 +93,7 @@ public sealed class ScheduleTests
             .JsonAsync(HttpStatusCode.Created);
         Assert.Equal(["09:00", "09:45", "17:00", "17:15"], (await SlotsAsync(kit, day, day)).Select(s => s[11..16]));
         var sessions = await (await kit.Admin.GetAsync($"/api/v1/doctors/{kit.DoctorId}/extra-sessions?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}"))
-            .JsonAsync<JsonArray>();
+            .ItemsAsync();
         Assert.Single(sessions);
         await (await kit.Admin.PostAsJsonAsync($"/api/v1/doctors/{kit.DoctorId}/extra-sessions", new { startsAt = at("17:15"), endsAt = at("18:00") }))
             .ShouldBeProblemAsync(HttpStatusCode.Conflict, "session_overlap");
@@ -110,7 +110,9 @@ public sealed class ScheduleTests
         await (await kit.Admin.GetAsync($"{url}?from=2030-01-01&to=2030-02-01")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         await (await kit.Admin.GetAsync($"{url}?from=tomorrow")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         await (await kit.Admin.GetAsync($"{url}?from=2030-01-05&to=2030-01-01")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Equal(31 * 40, (await (await kit.Admin.GetAsync($"{url}?from=2030-01-01&to=2030-01-31")).JsonAsync<JsonArray>()).Count);
+        var month = await (await kit.Admin.GetAsync($"{url}?from=2030-01-01&to=2030-01-31&pageSize=200&page=7")).JsonAsync();
+        Assert.Equal(31 * 40, month["total"]!.GetValue<int>());
+        Assert.Equal(31 * 40 - 6 * 200, month["items"]!.AsArray().Count);
         await (await kit.Admin.GetAsync($"/api/v1/doctors/{Guid.NewGuid()}/available-slots")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
@@ -123,21 +125,21 @@ public sealed class ScheduleTests
         var url = $"/api/v1/doctors/{kit.DoctorId}/time-off";
         var conflict = await (await kit.Admin.PostAsJsonAsync(url, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "appointments_in_time_off");
         Assert.Equal(SchedulingKit.IdOf(appointment), conflict["appointments"]![0]!["id"]!.GetValue<Guid>());
-        Assert.Empty(await (await kit.Admin.GetAsync($"{url}?from={kit.At(4, 0):yyyy-MM-dd}")).JsonAsync<JsonArray>());
+        Assert.Empty(await (await kit.Admin.GetAsync($"{url}?from={kit.At(4, 0):yyyy-MM-dd}")).ItemsAsync());
 
         var created = await (await kit.Admin.PostAsJsonAsync(url, new { body.startsAt, body.endsAt, body.reason, proceed = true })).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(SchedulingKit.IdOf(appointment), created["flaggedAppointmentIds"]![0]!.GetValue<Guid>());
         var after = await (await kit.Admin.GetAsync($"/api/v1/appointments/{SchedulingKit.IdOf(appointment)}")).JsonAsync();
         Assert.True(after["needsReschedule"]!.GetValue<bool>());
         Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(
-            $"SELECT count(*) FROM {kit.Tenant.Schema}.audit_log WHERE action = 'appointment.flagged_for_reschedule' AND resource_id = $1",
+            $"SELECT count(*) FROM {kit.Tenant.Schema}.audit_log WHERE action = 'APPOINTMENT_FLAGGED_FOR_RESCHEDULE' AND resource_id = $1",
             SchedulingKit.IdOf(appointment).ToString()));
         // No slot is offered inside the time off, and booking there is refused.
         Assert.Empty(await SlotsAsync(kit, DateOnly.FromDateTime(kit.At(4, 0).DateTime), DateOnly.FromDateTime(kit.At(4, 0).DateTime)));
         var refused = await (await kit.BookAsync(kit.Admin, await kit.NewPatientAsync(), kit.At(4, 11))).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("time off", refused["errors"]!["startsAt"]![0]!.GetValue<string>());
 
-        var list = await (await kit.Admin.GetAsync($"{url}?from={kit.At(4, 0):yyyy-MM-dd}")).JsonAsync<JsonArray>();
+        var list = await (await kit.Admin.GetAsync($"{url}?from={kit.At(4, 0):yyyy-MM-dd}")).ItemsAsync();
         await (await kit.Admin.DeleteAsync($"{url}/{list.Single()!["id"]}")).EnsureStatusAsync(HttpStatusCode.NoContent);
         await (await kit.Admin.DeleteAsync($"{url}/{list.Single()!["id"]}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
@@ -148,7 +150,7 @@ public sealed class ScheduleTests
         var kit = await SchedulingKit.CreateAsync();
         var (patient, _) = await kit.PortalPatientAsync();
         var slots = await (await patient.GetAsync($"/api/v1/doctors/{kit.DoctorId}/available-slots?from={kit.At(1, 0):yyyy-MM-dd}&to={kit.At(1, 0):yyyy-MM-dd}"))
-            .JsonAsync<JsonArray>();
+            .ItemsAsync();
         Assert.Equal(40, slots.Count);
         await (await patient.PutAsJsonAsync($"/api/v1/doctors/{kit.DoctorId}/working-hours", new { blocks = Array.Empty<object>() }))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden);
@@ -161,9 +163,9 @@ public sealed class ScheduleTests
 
     static async Task<List<string>> SlotsAsync(SchedulingKit kit, DateOnly from, DateOnly to)
     {
-        var body = await (await kit.Admin.GetAsync($"/api/v1/doctors/{kit.DoctorId}/available-slots?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}"))
-            .Content.ReadAsStringAsync();
-        return JsonNode.Parse(body)!.AsArray().Select(s => s!["startsAt"]!.GetValue<string>()).ToList();
+        var items = await (await kit.Admin.GetAsync($"/api/v1/doctors/{kit.DoctorId}/available-slots?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&pageSize=200"))
+            .ItemsAsync();
+        return items.Select(s => s!["startsAt"]!.GetValue<string>()).ToList();
     }
 
     /// <summary>The next spring-forward and fall-back days (both Sundays) in the zone, after today, found from the zone's own rules.</summary>

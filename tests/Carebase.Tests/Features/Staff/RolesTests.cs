@@ -61,7 +61,7 @@ public sealed class RolesTests
 
         var actions = await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking().Where(a => a.ResourceId == id.ToString())
             .OrderBy(a => a.Seq).Select(a => a.Action).ToListAsync(), tenant);
-        Assert.Equal(["role.created", "role.updated", "role.deleted"], actions);
+        Assert.Equal(["ROLE_CREATED", "ROLE_UPDATED", "ROLE_DELETED"], actions);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class RolesTests
 
         Assert.All(assigned, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, (HttpStatusCode)422 }));
         var succeeded = assigned.Count(r => r.StatusCode == HttpStatusCode.OK);
-        var holders = await app.WithDbAsync(db => db.Set<Carebase.Api.Features.Staff.UserRole>().CountAsync(ur => ur.RoleId == id), tenant);
+        var holders = await app.WithDbAsync(db => db.Set<Carebase.Api.Platform.Auth.UserRole>().CountAsync(ur => ur.RoleId == id), tenant);
         if (deleted.StatusCode == HttpStatusCode.NoContent)
             Assert.Equal(0, succeeded); // every assignment that answered 200 would have been silently cascaded away
         else

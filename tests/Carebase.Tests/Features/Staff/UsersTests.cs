@@ -40,7 +40,7 @@ public sealed class UsersTests
         Assert.Equal(user.ToJsonString(), fetched.ToJsonString());
 
         var audit = await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .Where(a => a.Action == "user.created" && a.ResourceId == id.ToString()).ToListAsync(), tenant);
+            .Where(a => a.Action == "USER_CREATED" && a.ResourceId == id.ToString()).ToListAsync(), tenant);
         var entry = Assert.Single(audit);
         Assert.Equal(tenant.AdminId, entry.UserId);
         Assert.DoesNotContain(TemporaryPassword, entry.Changes);
@@ -192,7 +192,7 @@ public sealed class UsersTests
         Assert.Equal(["DOCTOR", "PHARMACIST"], RoleNames(updated));
         Assert.Equal([b], updated["departmentIds"]!.AsArray().Select(d => d!.GetValue<Guid>()));
         var audit = await app.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
-            .SingleAsync(e => e.Action == "user.updated" && e.ResourceId == id.ToString()), tenant);
+            .SingleAsync(e => e.Action == "USER_UPDATED" && e.ResourceId == id.ToString()), tenant);
         Assert.Contains("PHARMACIST", audit.Changes);
         Assert.Contains("Renamed", audit.Changes);
 

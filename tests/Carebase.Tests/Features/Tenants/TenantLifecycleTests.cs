@@ -27,7 +27,7 @@ public sealed class TenantLifecycleTests
         await (await admin.GetAsync("/api/v1/tenant")).EnsureStatusAsync(HttpStatusCode.OK);
         await (await app.LoginResponseAsync(tenant.AdminEmail)).EnsureStatusAsync(HttpStatusCode.OK);
         // The hospital's own trail shows what the platform did to it.
-        var trail = await (await admin.GetAsync("/api/v1/reports/audit-logs?action=tenant.suspended")).JsonAsync();
+        var trail = await (await admin.GetAsync("/api/v1/reports/audit-logs?action=TENANT_SUSPENDED")).JsonAsync();
         var entry = Assert.Single(trail["items"]!.AsArray());
         Assert.Equal("Unpaid invoice", entry!["changes"]!["reason"]!.GetValue<string>());
         Assert.Contains("SUPER_ADMIN", entry["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
