@@ -8,7 +8,6 @@ using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Idempotency;
 using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Carebase.Api.Features.Scheduling;
 
@@ -137,30 +136,15 @@ public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars,
                 new Dictionary<string, object?> { ["conflicts"] = conflicts });
     }
 
-    async Task SaveAsync(bool series, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException pg && Conflict(pg, series) is { } conflict)
-        {
-            throw conflict;
-        }
-    }
-
-    static ConflictException? Conflict(PostgresException pg, bool series) => (pg.SqlState, pg.ConstraintName) switch
-    {
-        (PostgresErrorCodes.ExclusionViolation, "appointments_doctor_no_overlap") => new ConflictException(series ? "series_conflict" : "slot_taken",
+    /// <summary>Saves; the database's overlap and one-per-day constraints (also from racing bookings) become their 409s.</summary>
+    Task SaveAsync(bool series, CancellationToken ct) => db.SaveOrConflictAsync(ct,
+        ("appointments_doctor_no_overlap", () => new ConflictException(series ? "series_conflict" : "slot_taken",
             series ? "Nothing was booked: a date of the series was taken at the same moment. Check the slots and retry."
-                : "This slot is already taken: the doctor has another appointment at this time. Pick another slot."),
-        (PostgresErrorCodes.ExclusionViolation, "appointments_patient_no_overlap") => new ConflictException(series ? "series_conflict" : "patient_busy",
-            "The patient already has another appointment at this time."),
-        (PostgresErrorCodes.UniqueViolation, "appointments_one_open_per_patient_doctor_day") => new ConflictException(
-            series ? "series_conflict" : "already_booked_that_day",
-            "The patient already has an open appointment with this doctor on that day; reschedule that one instead."),
-        _ => null,
-    };
+                : "This slot is already taken: the doctor has another appointment at this time. Pick another slot.")),
+        ("appointments_patient_no_overlap", () => new ConflictException(series ? "series_conflict" : "patient_busy",
+            "The patient already has another appointment at this time.")),
+        ("appointments_one_open_per_patient_doctor_day", () => new ConflictException(series ? "series_conflict" : "already_booked_that_day",
+            "The patient already has an open appointment with this doctor on that day; reschedule that one instead.")));
 
     /// <summary>
     /// The appointment, locked for the rest of the transaction (concurrent transitions queue up and then see the

@@ -2,6 +2,7 @@ using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Tenancy;
 using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -97,11 +98,11 @@ public static class RolesEndpoints
         {
             role.Touch(Microseconds.Truncate(time.GetUtcNow()));
             audit.Record("role.updated", "role", id, changes);
-            await db.SaveChangesAsync(ct);
+            // Sessions cache their permissions: drop them on every instance so every holder of the role sees the change at once.
+            if (permissionsChanged) await TenantChanges.SaveAsync(db, sessions, caller.Tenant, ct);
+            else await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);
-        // Sessions cache their permissions; drop them all so every holder of the role sees the change at once.
-        if (permissionsChanged) sessions.ForgetAll();
 
         ETags.Send(http, role.Version);
         return TypedResults.Ok(RoleResponse.From(role, await UserCountAsync(db, id, ct)));

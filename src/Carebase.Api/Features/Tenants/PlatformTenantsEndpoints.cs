@@ -2,6 +2,7 @@ using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -113,8 +114,7 @@ public static class PlatformTenantsEndpoints
         move(tenant, time.GetUtcNow());
         tenant.Version++;
         RecordBoth(audit, action, tenant, new { from, to = tenant.Status, reason = Reason(request) });
-        await db.SaveChangesAsync(ct);
-        sessions.ForgetAll();
+        await TenantChanges.SaveAsync(db, sessions, tenant.Id, ct);
         return TypedResults.Ok(new TenantStatusResponse(tenant.Id, tenant.Status, tenant.StatusReason, tenant.Version));
     }
 

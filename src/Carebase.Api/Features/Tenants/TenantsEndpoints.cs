@@ -91,9 +91,8 @@ public static class TenantsEndpoints
             tenant.UpdatedAt = time.GetUtcNow();
             tenant.Version++; // the concurrency token: a writer that read the old version fails with 412
             audit.Record("tenant.updated", "tenant", tenant.Id, changes);
-            await db.SaveChangesAsync(ct);
-            // Sessions carry the idle timeout, the zone and the slot length; let the new ones apply at once.
-            sessions.ForgetAll();
+            // Sessions carry the idle timeout, the zone and the slot length: the new ones apply at once, on every instance.
+            await TenantChanges.SaveAsync(db, sessions, tenant.Id, ct);
         }
         ETags.Send(http, tenant.Version);
         return TypedResults.Ok(TenantSettingsResponse.From(tenant));

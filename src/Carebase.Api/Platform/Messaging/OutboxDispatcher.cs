@@ -109,6 +109,8 @@ public static class MessagingSetup
         if (string.IsNullOrWhiteSpace(smtp)) services.AddSingleton<IEmailSender, SandboxEmailSender>();
         else services.AddSingleton<IEmailSender, SmtpEmailSender>();
         services.AddSingleton<OutboxSignal>();
+        services.AddHostedService<ChannelListeners>();
+        services.AddSingleton<IChannelListener, Tenancy.TenantChanges>();
         services.AddScoped<Outbox>();
         if (builder.Configuration["Carebase:Messaging:DispatcherEnabled"] != "false")
             services.AddHostedService<OutboxDispatcher>();
