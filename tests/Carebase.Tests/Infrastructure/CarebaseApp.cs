@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Carebase.Tests.Infrastructure;
@@ -30,11 +31,13 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
 
     readonly string _connectionString;
     readonly IReadOnlyDictionary<string, string?> _settings;
+    readonly ILoggerProvider? _logs;
     public string DataDirectory { get; }
     public Mailbox Mail { get; }
 
-    CarebaseApp(string connectionString, IReadOnlyDictionary<string, string?> settings, string dataDirectory)
+    CarebaseApp(string connectionString, IReadOnlyDictionary<string, string?> settings, string dataDirectory, ILoggerProvider? logs)
     {
+        _logs = logs;
         _connectionString = connectionString;
         _settings = settings;
         DataDirectory = dataDirectory;
@@ -42,7 +45,8 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
     }
 
     /// <summary>A new instance. Pass a connection string to use another database, and settings to override.</summary>
-    public static async Task<CarebaseApp> CreateAsync(string? connectionString = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    public static async Task<CarebaseApp> CreateAsync(string? connectionString = null, IDictionary<string, string?>? settings = null, string? dataDirectory = null,
+        ILoggerProvider? logs = null)
     {
         // Another host on the shared database must not deliver its mail: the tests read the shared host's mailbox.
         var shared = new NpgsqlConnectionStringBuilder((await TestDatabase.GetAsync()).ConnectionString);
@@ -62,7 +66,7 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
             ["Carebase:RateLimits:AuthPerAccountPerMinute"] = "1000000",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = new CarebaseApp(connectionString, all, dataDirectory);
+        var app = new CarebaseApp(connectionString, all, dataDirectory, logs);
         _ = app.Server; // build and start the host now (migrations run here)
         return app;
     }
@@ -76,6 +80,7 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
         // Warnings and errors only: the access log of thousands of test requests would drown the test output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
+        if (_logs is not null) builder.ConfigureLogging(l => l.AddProvider(_logs));
     }
 
     public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

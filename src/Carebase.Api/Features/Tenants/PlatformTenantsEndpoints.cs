@@ -23,15 +23,15 @@ public static class PlatformTenantsEndpoints
             .WithSummary("List hospitals, filtered by status and a name or slug search, with their user counts");
         tenants.MapGet("/{id:guid}", Get).RequirePermission(Permissions.PlatformTenants)
             .WithSummary("One hospital with its settings, limits and counts (users, active users, open sessions, patients)");
-        tenants.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.PlatformTenants)
+        tenants.MapPost("/{id:guid}/activate", Activate).RequirePermission(Permissions.PlatformTenants).ProducesProblem(409)
             .WithSummary("Approve a VERIFIED hospital or reactivate a SUSPENDED or INACTIVE one");
-        tenants.MapPost("/{id:guid}/suspend", Suspend).RequirePermission(Permissions.PlatformTenants)
+        tenants.MapPost("/{id:guid}/suspend", Suspend).RequirePermission(Permissions.PlatformTenants).ProducesProblem(409)
             .WithSummary("Suspend a hospital: its users are refused at once (403 tenant_suspended)");
-        tenants.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.PlatformTenants)
+        tenants.MapPost("/{id:guid}/deactivate", Deactivate).RequirePermission(Permissions.PlatformTenants).ProducesProblem(409)
             .WithSummary("Deactivate a hospital: its users are refused at once (403 tenant_inactive)");
         tenants.MapPatch("/{id:guid}/limits", SetLimits).RequirePermission(Permissions.PlatformTenants).ProducesProblem(412)
             .WithSummary("Change the maximum number of users or patients (a limit left out stays; null means unlimited; If-Match with the hospital's version)");
-        tenants.MapPost("/{id:guid}/reset-admin-password", ResetAdminPassword).RequirePermission(Permissions.PlatformTenants)
+        tenants.MapPost("/{id:guid}/reset-admin-password", ResetAdminPassword).RequirePermission(Permissions.PlatformTenants).ProducesProblem(409)
             .WithSummary("Email every hospital admin a password reset link and end their sessions");
 
         api.MapGroup("/platform/metrics").WithTags("Platform")
@@ -136,7 +136,7 @@ public static class PlatformTenantsEndpoints
         return TypedResults.Ok(new TenantLimitsResponse(tenant.Id, tenant.MaxUsers, tenant.MaxPatients, tenant.Version));
     }
 
-    static async Task<Results<Accepted<ResetAdminPasswordResponse>, ProblemHttpResult>> ResetAdminPassword(Guid id, CarebaseDb db,
+    static async Task<Accepted<ResetAdminPasswordResponse>> ResetAdminPassword(Guid id, CarebaseDb db,
         AccountEmails emails, AuditLog audit, SessionStore sessions, CancellationToken ct)
     {
         var tenant = await TrackedAsync(id, db, ct);
@@ -145,7 +145,7 @@ public static class PlatformTenantsEndpoints
                 .Any(ur => ur.UserId == u.Id && db.Set<Role>().Any(r => r.Id == ur.RoleId && r.Name == SystemRoles.HospitalAdmin)))
             .ToListAsync(ct);
         if (admins.Count == 0)
-            return Problems.Conflict("no_admin", "This hospital has no active HOSPITAL_ADMIN account to reset.");
+            throw new ConflictException("no_admin", "This hospital has no active HOSPITAL_ADMIN account to reset.");
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {

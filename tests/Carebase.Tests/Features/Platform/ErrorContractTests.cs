@@ -102,3 +102,23 @@ public sealed class ErrorContractTests
         await (await client.GetAsync("/redoc/index.html")).EnsureStatusAsync(HttpStatusCode.OK);
     }
 }
+
+/// <summary>Refusals the API expects (a taken slot, bad input) are answers, not errors: nothing is logged as an error with a stack trace.</summary>
+public sealed class ExpectedRefusalLoggingTests
+{
+    [Fact]
+    public async Task Conflicts_and_validation_failures_are_not_logged_as_errors()
+    {
+        var logs = new LogCapture();
+        await using var app = await CarebaseApp.CreateAsync(logs: logs);
+        var tenant = await app.NewTenantAsync("log");
+        var admin = await tenant.AdminAsync();
+        await (await admin.PostAsJsonAsync("/api/v1/departments", new { name = "Twice", isPatientFacing = true })).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PostAsJsonAsync("/api/v1/departments", new { name = "Twice", isPatientFacing = true })).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await admin.PostAsJsonAsync("/api/v1/departments", new { name = 42 })).ShouldBeProblemAsync((HttpStatusCode)422);
+        await (await admin.GetAsync($"/api/v1/departments/{Guid.NewGuid()}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await admin.PostAsync("/api/v1/departments", new StringContent("{", System.Text.Encoding.UTF8, "application/json")))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error || e.Exception is not null);
+    }
+}
