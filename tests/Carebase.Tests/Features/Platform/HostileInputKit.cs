@@ -171,14 +171,32 @@ static class Hostile
         yield return ("body: text/plain", new StringContent("name=x", Encoding.UTF8, "text/plain"));
     }
 
-    /// <summary>Values for one query parameter, already URL-encoded (some are invalid encodings on purpose).</summary>
-    public static IEnumerable<(string label, string encoded)> QueryValues() =>
-    [
-        ("a%00b", "a%00b"), ("%FF (invalid UTF-8)", "%FF"), ("%ED%A0%80 (encoded surrogate)", "%ED%A0%80"), ("ten", "ten"),
-        ("2147483648", "2147483648"), ("-1", "-1"), ("not-a-uuid", "not-a-uuid"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01"),
-        ("9999-12-31T10:00:00-05:00", Uri.EscapeDataString("9999-12-31T10:00:00-05:00")), ("no offset", "2026-12-02T10:00:00"),
-        ("1990-02-30", "1990-02-30"), ("100,000 characters", Huge), ("empty", ""),
-    ];
+    /// <summary>
+    /// Values for one query parameter, already URL-encoded (some are invalid encodings on purpose): what any
+    /// parameter may receive, then what its type invites (numbers for numbers, ids for ids, dates for dates).
+    /// </summary>
+    public static IEnumerable<(string label, string encoded)> QueryValues(JsonObject parameter)
+    {
+        var name = parameter["name"]!.GetValue<string>();
+        IEnumerable<(string, string)> values =
+        [
+            ("a%00b", "a%00b"), ("%FF (invalid UTF-8)", "%FF"), ("%ED%A0%80 (encoded surrogate)", "%ED%A0%80"), ("100,000 characters", Huge),
+            ("empty", ""), ("repeated", $"1&{name}=2"),
+        ];
+        var schema = parameter["schema"] as JsonObject ?? [];
+        if (IsDateLike(parameter))
+            values = values.Concat([
+                ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01"), ("9999-12-31T10:00:00-05:00", Uri.EscapeDataString("9999-12-31T10:00:00-05:00")),
+                ("no offset", "2026-12-02T10:00:00"), ("1990-02-30", "1990-02-30"),
+            ]);
+        else if (OpenApiSchemas.KindOf(schema) is SchemaKind.Integer or SchemaKind.Number)
+            values = values.Concat([("ten", "ten"), ("2147483648", "2147483648"), ("-1", "-1"), ("1.5", "1.5")]);
+        else if (schema["format"]?.GetValue<string>() == "uuid")
+            values = values.Concat([("not-a-uuid", "not-a-uuid"), ("empty UUID", "00000000-0000-0000-0000-000000000000")]);
+        else if (OpenApiSchemas.KindOf(schema) == SchemaKind.Boolean)
+            values = values.Concat([("yes", "yes")]);
+        return values;
+    }
 
     /// <summary>
     /// Both ends of a period in a body (startsAt/endsAt) at once: one extreme end alone is refused as a span

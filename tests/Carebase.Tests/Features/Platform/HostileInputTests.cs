@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -74,7 +76,11 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture, ITest
         var results = new ConcurrentDictionary<SweepOperation, List<SweepOutcome>>();
         await Parallel.ForEachAsync(ops.GroupBy(GroupOf), new ParallelOptions { MaxDegreeOfParallelism = Lanes }, async (group, _) =>
         {
-            foreach (var op in group) results[op] = await sweep(op);
+            foreach (var op in group)
+            {
+                fixture.BeginOperation(op);
+                results[op] = await sweep(op);
+            }
         });
         foreach (var op in ops) output.WriteLine($"{op}: {results[op].Count} requests, base answered {results[op][^1].Status}");
         return ops.SelectMany(op => results[op]).ToList();
@@ -121,9 +127,12 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture, ITest
         var f = fixture;
         var outcomes = new List<SweepOutcome>();
         var parameters = op.Parameters("query").ToList();
-        foreach (var name in parameters.Select(p => p["name"]!.GetValue<string>()))
-            foreach (var (label, value) in Hostile.QueryValues().Append(("repeated", "1&" + name + "=2")))
+        foreach (var parameter in parameters)
+        {
+            var name = parameter["name"]!.GetValue<string>();
+            foreach (var (label, value) in Hostile.QueryValues(parameter))
                 outcomes.Add(await SendAsync(op, f.QueryUrl(op, await f.UrlAsync(op), (name, value)), $"{name}={label}", await QueryBodyAsync(op)));
+        }
         var dates = parameters.Where(Hostile.IsDateLike).Select(p => p["name"]!.GetValue<string>()).ToList();
         if (dates.Count >= 2)
             foreach (var (label, from, to) in Hostile.Periods())
@@ -165,22 +174,42 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture, ITest
         return outcomes;
     }
 
+    /// <summary>
+    /// Sends one request as the operation's caller. A 409 concurrent_update (two lanes writing to the hospital at
+    /// the same moment) is retried as the API asks, so what a request answers does not depend on the other lanes.
+    /// </summary>
     async Task<SweepOutcome> SendAsync(SweepOperation op, string url, string mutation, HttpContent? content)
+    {
+        using var _ = content;
+        var bytes = content is null ? null : await content.ReadAsByteArrayAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await SendOnceAsync(op, url, mutation, bytes, content?.Headers.ContentType);
+            if (attempt == 3 || outcome.Status != 409 || !outcome.Body.Contains("\"concurrent_update\"", StringComparison.Ordinal)) return outcome;
+        }
+    }
+
+    async Task<SweepOutcome> SendOnceAsync(SweepOperation op, string url, string mutation, byte[]? body, MediaTypeHeaderValue? type)
     {
         var sessionEnding = SessionEnding.Contains(op.ToString());
         var client = await fixture.CallerAsync(op, sessionEnding);
-        using var request = new HttpRequestMessage(new HttpMethod(op.Method), url) { Content = content };
+        using var request = new HttpRequestMessage(new HttpMethod(op.Method), url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = type;
+        }
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         SweepOutcome outcome;
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            var type = response.Content.Headers.ContentType?.MediaType;
+            var answered = response.Content.Headers.ContentType?.MediaType;
             // A stream answers its headers at once and then never ends: its status is all there is to check.
-            var body = op.IsEventStream && type == "text/event-stream" ? "(event stream)" : await response.Content.ReadAsStringAsync(deadline.Token);
+            var text = op.IsEventStream && answered == "text/event-stream" ? "(event stream)" : await response.Content.ReadAsStringAsync(deadline.Token);
             // The exception handler clears the headers of a 500 (X-Request-Id too); its problem carries the same id as traceId.
-            var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : (int)response.StatusCode >= 500 ? TraceIdOf(body) : null;
-            outcome = new SweepOutcome(op.ToString(), mutation, url, (int)response.StatusCode, type, body, requestId);
+            var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.First() : (int)response.StatusCode >= 500 ? TraceIdOf(text) : null;
+            outcome = new SweepOutcome(op.ToString(), mutation, url, (int)response.StatusCode, answered, text, requestId);
         }
         catch (OperationCanceledException)
         {
@@ -287,7 +316,7 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         person["departmentId"] = department;
         var patient = (await PatientKit.RegisterAsync(_admin, person)).Id();
         _calendars.Add(new QueueSetup(App, Tenant, _admin, doctor));
-        var walkIn = await (await _calendars[0].WalkInAsync((await _calendars[0].PatientsAsync(1))[0])).JsonAsync(HttpStatusCode.Created);
+        var walkIn = await (await _calendars[0].WalkInAsync(await NewPatientAsync())).JsonAsync(HttpStatusCode.Created);
         var role = await (await _admin.PostAsJsonAsync("/api/v1/roles",
             new { name = $"Sweep role {Tenant.Slug}", description = "Hostile input sweep", permissions = new[] { Permissions.PatientsRead } }))
             .JsonAsync(HttpStatusCode.Created);
@@ -348,7 +377,15 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         if (_throwaways.TryRemove(op.ToString(), out var client)) client.Dispose();
     }
 
-    internal int Next() => Interlocked.Increment(ref _n);
+    /// <summary>
+    /// The numbers that make values unique (emails, codes, names) count per operation from the operation's place
+    /// in the document, so each operation sends the same values in every run whatever the other lanes do.
+    /// </summary>
+    readonly AsyncLocal<StrongBox<int>> _sequence = new();
+
+    internal void BeginOperation(SweepOperation op) => _sequence.Value = new StrongBox<int>(1_000_000 * (Schemas.Operations.ToList().IndexOf(op) + 1));
+
+    internal int Next() => _sequence.Value is { } sequence ? ++sequence.Value : Interlocked.Increment(ref _n);
 
     /// <summary>
     /// The path with its parameters filled by the resource they name: <c>{id}</c> by the segment before it
@@ -406,7 +443,10 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         };
     }
 
-    async Task<Guid> NewPatientAsync() => (await _calendars[0].PatientsAsync(1))[0];
+    /// <summary>A patient made directly, born on a day no generated body uses, so it is never a likely duplicate of one.</summary>
+    async Task<Guid> NewPatientAsync() => (await _calendars[0].PatientsAsync(1, OtherBirthDate))[0];
+
+    static readonly DateOnly OtherBirthDate = new(1950, 1, 1);
 
     /// <summary>A SCHEDULED appointment today (check-in needs today's), every 15 minutes from midnight, on another doctor when the day is full.</summary>
     async Task<Guid> TodayAppointmentAsync()
@@ -427,7 +467,7 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), _zone).DateTime);
         var local = today.ToDateTime(TimeOnly.MinValue).AddMinutes(15 * (index % 90));
         var startsAt = new DateTimeOffset(local, _zone.GetUtcOffset(local));
-        return await calendar.AppointmentAsync((await calendar.PatientsAsync(1))[0], startsAt.ToUniversalTime(), today);
+        return await calendar.AppointmentAsync((await calendar.PatientsAsync(1, OtherBirthDate))[0], startsAt.ToUniversalTime(), today);
     }
 
     /// <summary>
