@@ -103,7 +103,7 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture, ITest
         if (op.Body is { mediaType: "application/x-www-form-urlencoded" }) return await SweepFormAsync(op);
         if (op.Body is null)
         {
-            outcomes.Add(await SendAsync(op, await f.UrlAsync(op), "base", null));
+            outcomes.Add(await SendAsync(op, f.QueryUrl(op, await f.UrlAsync(op)), "base", null));
             return outcomes;
         }
         var schema = f.Schemas.BodySchema(op, out var borrowed);
