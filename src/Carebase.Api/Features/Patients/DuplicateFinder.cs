@@ -33,12 +33,13 @@ public sealed class DuplicateFinder(CarebaseDb db)
             await using var cmd = new NpgsqlCommand("""
                 WITH c AS (
                     SELECT p.id, p.patient_code, p.first_name, p.last_name, p.date_of_birth, p.phone, p.national_id,
-                           ($1::text IS NOT NULL AND p.national_id = $1) AS same_id,
-                           ($2::text IS NOT NULL AND right(p.phone_digits, 9) = $2) AS same_phone,
-                           ($3::date IS NOT NULL AND p.date_of_birth = $3) AS same_dob,
-                           p.search_name = public.search_text($4) AS same_name,
-                           (similarity(p.search_name, public.search_text($4)) >= 0.3
-                            OR (cardinality($5::text[]) > 0 AND (SELECT bool_and(word_similarity(public.search_text(w), p.search_name) >= 0.4) FROM unnest($5::text[]) w))) AS similar_name
+                           -- coalesce: a candidate without a phone or national id compares as NULL, which is "no"
+                           coalesce($1::text IS NOT NULL AND p.national_id = $1, false) AS same_id,
+                           coalesce($2::text IS NOT NULL AND right(p.phone_digits, 9) = $2, false) AS same_phone,
+                           coalesce($3::date IS NOT NULL AND p.date_of_birth = $3, false) AS same_dob,
+                           coalesce(p.search_name = public.search_text($4), false) AS same_name,
+                           coalesce(similarity(p.search_name, public.search_text($4)) >= 0.3
+                            OR (cardinality($5::text[]) > 0 AND (SELECT bool_and(word_similarity(public.search_text(w), p.search_name) >= 0.4) FROM unnest($5::text[]) w)), false) AS similar_name
                     FROM patients p
                     WHERE p.deleted_at IS NULL AND p.id <> $6
                       AND (($1::text IS NOT NULL AND p.national_id = $1)

@@ -1,5 +1,6 @@
 using Carebase.Api.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace Carebase.Api.Platform.Data;
@@ -37,6 +38,9 @@ public static class DatabaseSetup
         builder.Services.AddScoped<TenantScope>();
         builder.Services.AddDbContext<CarebaseDb>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            // A failed command is the error handler's to judge (a constraint the API answers with 409, or a real 500 it logs).
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
             .AddInterceptors(sp.GetRequiredService<TenantSearchPath>()));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -138,6 +138,8 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
                     bad.StatusCode == 415 ? "Send the body as application/json." : "The request could not be read: a required value is missing or malformed.", null);
             case JsonException:
                 return (400, "malformed_json", "The request body is not valid JSON.", null);
+            case InvalidDataException when http.Request.HasFormContentType:
+                return (400, "malformed_form", "The form body could not be read (a NUL character, or a malformed encoding).", null);
         }
         if (ErrorHandling.IsDatabaseUnavailable(e))
             return (503, "database_unavailable", "The database is unreachable. Try again shortly.", null);

@@ -33,6 +33,7 @@ public static class OpenApiDocs
                 };
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer(ApiJsonSchemas.Transform);
             o.AddOperationTransformer((op, ctx, _) =>
             {
                 var metadata = ctx.Description.ActionDescriptor.EndpointMetadata;

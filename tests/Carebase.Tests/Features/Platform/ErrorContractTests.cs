@@ -117,6 +117,11 @@ public sealed class ExpectedRefusalLoggingTests
         await (await admin.PostAsJsonAsync("/api/v1/departments", new { name = "Twice", isPatientFacing = true })).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         await (await admin.PostAsJsonAsync("/api/v1/departments", new { name = 42 })).ShouldBeProblemAsync((HttpStatusCode)422);
         await (await admin.GetAsync($"/api/v1/departments/{Guid.NewGuid()}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        // A conflict only the database sees (a unique license number): EF's failed command is not an error either.
+        await Doctors.DoctorsApi.CreateDoctorAsync(admin, tenant, licenseNumber: "LOG-1");
+        var (userId, _) = await tenant.CreateUserAsync(Carebase.Api.Platform.Auth.SystemRoles.Doctor);
+        await (await Doctors.DoctorsApi.PostDoctorAsync(admin, Doctors.DoctorsApi.ProfileBody(userId, licenseNumber: "LOG-1")))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "license_number_taken");
         await (await admin.PostAsync("/api/v1/departments", new StringContent("{", System.Text.Encoding.UTF8, "application/json")))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error || e.Exception is not null);

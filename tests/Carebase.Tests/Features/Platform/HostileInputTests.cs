@@ -82,7 +82,7 @@ public sealed partial class HostileInputTests(HostileInputFixture fixture, ITest
                 results[op] = await sweep(op);
             }
         });
-        foreach (var op in ops) output.WriteLine($"{op}: {results[op].Count} requests, base answered {results[op][^1].Status}");
+        foreach (var op in ops) output.WriteLine($"{op}: {results[op].Count} requests, base answered {results[op][^1].Status} {(results[op][^1].Status >= 400 ? results[op][^1].Body : "")}");
         return ops.SelectMany(op => results[op]).ToList();
     }
 
