@@ -106,6 +106,22 @@ public sealed class PatientRegistrationTests
     }
 
     [Fact]
+    public async Task A_candidate_without_phone_or_national_id_is_still_weighed_as_a_duplicate()
+    {
+        var app = await CarebaseApp.Shared();
+        var tenant = await app.NewTenantAsync();
+        using var client = await tenant.ClientAsync("RECEPTIONIST");
+        var first = PatientKit.Person(first: "Ines", last: "Barros", dob: "1979-03-04");
+        first["phone"] = null;
+        first["nationalId"] = null;
+        await PatientKit.RegisterAsync(client, first);
+        // Same birth date, a similar name and a phone: the stored candidate's missing phone must compare as "no", not fail.
+        var second = PatientKit.Person(first: "Inês", last: "Barros", dob: "1979-03-04");
+        var problem = await (await client.PostAsJsonAsync("/api/v1/patients", second)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "possible_duplicate");
+        Assert.Single(problem["candidates"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_patient_limit_of_the_hospital_is_enforced()
     {
         var app = await CarebaseApp.Shared();
