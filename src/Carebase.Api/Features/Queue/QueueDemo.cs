@@ -1,4 +1,3 @@
-using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Data;
@@ -48,7 +47,7 @@ public static class QueueDemo
     /// Freshening moves tokens and counters by the interval. Dates go far ahead first and then back, so rows
     /// moving onto a day that other rows are leaving never collide with the unique (doctor, day, number) keys.
     /// </summary>
-    static readonly string[] Freshen =
+    public static readonly string[] FreshenStatements =
     [
         """
         UPDATE queue_counters SET local_date = (local_date + $1 + interval '1000000 days')::date
@@ -65,11 +64,4 @@ public static class QueueDemo
         UPDATE queue_tokens SET local_date = local_date - 1000000 WHERE local_date > date '3000-01-01' AND $1::interval IS NOT NULL
         """,
     ];
-
-    internal static void RegisterFreshen()
-    {
-        lock (DemoData.FreshenStatements)
-            foreach (var sql in Freshen.Where(s => !DemoData.FreshenStatements.Contains(s)))
-                DemoData.FreshenStatements.Add(sql);
-    }
 }

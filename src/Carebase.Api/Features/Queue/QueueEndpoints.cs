@@ -20,11 +20,8 @@ public static class QueueEndpoints
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(20);
     static readonly TimeSpan ListenerGrace = TimeSpan.FromSeconds(5);
 
-    public static IServiceCollection AddQueue(this IServiceCollection services)
-    {
-        QueueDemo.RegisterFreshen();
-        return services.AddScoped<QueueDesk>().AddSingleton<QueueHub>().AddHostedService<QueueListener>();
-    }
+    public static IServiceCollection AddQueue(this IServiceCollection services) =>
+        services.AddScoped<QueueDesk>().AddSingleton<QueueHub>().AddHostedService<QueueListener>();
 
     public static RouteGroupBuilder MapQueue(this RouteGroupBuilder api)
     {
