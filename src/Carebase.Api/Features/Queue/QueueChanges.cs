@@ -1,30 +1,21 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
-using Carebase.Api.Platform.Data;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Carebase.Api.Features.Queue;
 
-/// <summary>One change of a doctor's queue, as it travels through <c>pg_notify('carebase_queue', …)</c>.</summary>
+/// <summary>
+/// One change of a doctor's queue, as the database announces it on <c>carebase_queue</c>: a trigger on
+/// <c>queue_tokens</c> (tenant migration 0005) sends it for every new token and every change of status, in the
+/// transaction that makes it, so PostgreSQL delivers it to every listening instance when (and only if) that commits.
+/// </summary>
 public sealed record QueueChange(Guid TenantId, Guid DoctorId, DateOnly Date, Guid? TokenId, string Event)
 {
     public const string Channel = "carebase_queue";
     /// <summary>Sent to every subscriber of an instance after its listener reconnects: notifications may have been missed.</summary>
     public const string Resync = "resync";
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>
-    /// Announces the change inside the caller's transaction: PostgreSQL delivers it to every listening
-    /// instance when (and only if) the transaction commits.
-    /// </summary>
-    public static async Task NotifyAsync(CarebaseDb db, QueueToken token, string evt, CancellationToken ct)
-    {
-        var tenantId = db.Tenant.TenantId ?? throw new InvalidOperationException("No tenant in scope.");
-        var payload = JsonSerializer.Serialize(new QueueChange(tenantId, token.DoctorId, token.LocalDate, token.Id, evt), Json);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", ct);
-    }
 
     public static QueueChange? Parse(string payload)
     {
