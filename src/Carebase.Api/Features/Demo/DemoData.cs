@@ -135,6 +135,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
+        // Scheduling before the queue: today's checked-in appointments get their tokens.
         await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await tx.CommitAsync(ct);
