@@ -204,6 +204,7 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
     async Task<bool> TrySaveAsync(CancellationToken ct)
     {
         await using var tx = await db.BeginOrJoinAsync(ct);
+        db.Database.AutoSavepointsEnabled = false; // a failed save ends the whole attempt: no savepoint round trips
         try
         {
             await db.SaveChangesAsync(ct);
@@ -225,6 +226,7 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
 
     async Task<QueueTokenResponse> CommitAsync(IDbContextTransaction tx, QueueToken token, string patientName, CancellationToken ct)
     {
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             await db.SaveChangesAsync(ct);
