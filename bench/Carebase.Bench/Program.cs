@@ -10,7 +10,7 @@
 //
 // The queue (--mode queue): one worker per doctor loops queue/next → serve through the API on its doctor's queue, then
 // as many workers run the same statements in SQL on other doctors; checks that every token was served once.
-//   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 4000] [--concurrency 16]
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 4000] [--concurrency 16] [--rounds 2]
 using Carebase.Bench;
 
 var options = BenchOptions.Parse(args);

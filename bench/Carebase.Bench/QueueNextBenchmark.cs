@@ -30,6 +30,7 @@ public static class QueueNextBenchmark
         var tokens = int.Parse(args.SkipWhile(a => a != "--tokens").Skip(1).FirstOrDefault() ?? "4000", CultureInfo.InvariantCulture);
         var workers = o.Concurrency;
         var perDoctor = Math.Max(1, tokens / workers);
+        var rounds = int.Parse(args.SkipWhile(a => a != "--rounds").Skip(1).FirstOrDefault() ?? "2", CultureInfo.InvariantCulture);
         Console.WriteLine($"queue benchmark: {workers} doctors per side, {perDoctor:N0} waiting tokens each, next → serve");
         var pg = EmbeddedPostgres.Create(Path.Combine(o.DataDirectory, "queue"), "-c shared_buffers=256MB", "-c max_connections=300");
         await pg.StartAsync();
@@ -59,25 +60,35 @@ public static class QueueNextBenchmark
             await FillAsync(sql, sqlWarm, today, 20);
             await RaceSqlAsync(sql, sqlWarm, today, caller);
 
-            var apiIds = await FillAsync(sql, apiDoctors, today, perDoctor);
-            var apiRun = await RaceApiAsync(http, apiDoctors);
-            var apiCheck = await CheckAsync(sql, apiDoctors, today, apiIds, apiRun.Served);
-            Console.WriteLine($"API: {apiRun.Served.Count:N0} patients in {apiRun.Elapsed.TotalSeconds:F2} s = {apiRun.Rate:F0}/s; {apiCheck}");
+            // Rounds alternate which side goes first, so a change of the machine's load during the run weighs on both.
+            var load = new List<string> { LoadAverage() };
+            var runs = new List<Side>();
+            for (var round = 1; round <= rounds; round++)
+                foreach (var api1 in round % 2 == 1 ? new[] { true, false } : [false, true])
+                {
+                    var side = api1 ? apiDoctors : sqlDoctors;
+                    var ids = await FillAsync(sql, side, today, perDoctor);
+                    var run = api1 ? await RaceApiAsync(http, side) : await RaceSqlAsync(sql, side, today, caller);
+                    var check = await CheckAsync(sql, side, today, ids, run.Served);
+                    runs.Add(new Side(api1, round, run, check));
+                    Console.WriteLine($"round {round} {(api1 ? "API" : "SQL")}: {run.Served.Count:N0} patients in {run.Elapsed.TotalSeconds:F2} s = {run.Rate:F0}/s; {check}");
+                }
+            load.Add(LoadAverage());
 
-            var sqlIds = await FillAsync(sql, sqlDoctors, today, perDoctor);
-            var sqlRun = await RaceSqlAsync(sql, sqlDoctors, today, caller);
-            var sqlCheck = await CheckAsync(sql, sqlDoctors, today, sqlIds, sqlRun.Served);
-            Console.WriteLine($"SQL: {sqlRun.Served.Count:N0} patients in {sqlRun.Elapsed.TotalSeconds:F2} s = {sqlRun.Rate:F0}/s; {sqlCheck}");
-
-            var file = await WriteResultsAsync(o, tokens, workers, perDoctor, apiRun, apiCheck, sqlRun, sqlCheck, pg);
+            var file = await WriteResultsAsync(o, tokens, workers, perDoctor, rounds, runs, load, pg);
             Console.WriteLine($"Results written to {file}");
-            return apiCheck.Ok && sqlCheck.Ok ? 0 : 1;
+            return runs.All(r => r.Check.Ok) ? 0 : 1;
         }
         finally
         {
             await pg.StopAsync();
         }
     }
+
+    sealed record Side(bool Api, int Round, Run Run, Check Check);
+
+    /// <summary>The 1-, 5- and 15-minute load averages: other work on the machine shows here.</summary>
+    static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>Patients served (next, then serve) and how long it took; <c>Refused</c> counts 409s from next.</summary>
     sealed record Run(List<Guid> Served, TimeSpan Elapsed, int Refused)
@@ -335,17 +346,18 @@ public static class QueueNextBenchmark
             (int)r.GetInt64(2), (int)r.GetInt64(3));
     }
 
-    static async Task<string> WriteResultsAsync(BenchOptions o, int tokens, int workers, int perDoctor, Run api, Check apiCheck, Run sql, Check sqlCheck,
+    static async Task<string> WriteResultsAsync(BenchOptions o, int tokens, int workers, int perDoctor, int rounds, List<Side> runs, List<string> load,
         EmbeddedPostgres pg)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine($"# The queue at full speed: {workers} doctors, next → serve").AppendLine();
-        md.AppendLine($"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC with `dotnet run -c Release --project bench/Carebase.Bench -- --mode queue --tokens {tokens} --concurrency {workers}`.").AppendLine();
+        md.AppendLine($"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC with `dotnet run -c Release --project bench/Carebase.Bench -- --mode queue --tokens {tokens} --concurrency {workers} --rounds {rounds}`.").AppendLine();
         md.AppendLine("## Machine").AppendLine();
         md.AppendLine($"- {Environment.ProcessorCount} cores ({PatientSearchBenchmark.Cpu()}), {PatientSearchBenchmark.Memory()} memory, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
         md.AppendLine($"- .NET {Environment.Version}, {await PatientSearchBenchmark.ServerVersionAsync(pg)}; shared_buffers=256MB");
-        md.AppendLine("- The API (Release build, separate process, Kestrel on loopback), PostgreSQL and this client share the same cores.").AppendLine();
+        md.AppendLine("- The API (Release build, separate process, Kestrel on loopback), PostgreSQL and this client share the same cores.");
+        md.AppendLine($"- Load average (1, 5, 15 min) when the timed rounds began: {load[0]}; when they ended: {load[^1]}.").AppendLine();
         md.AppendLine("## What runs").AppendLine();
         md.AppendLine($"A doctor sees one patient at a time, so the load is many doctors: {workers} doctors of the demo hospital each have {perDoctor:N0} WAITING");
         md.AppendLine("tokens of today (a tenth emergencies, some elderly), and one worker per doctor loops `POST /api/v1/queue/next` then");
@@ -355,14 +367,16 @@ public static class QueueNextBenchmark
         md.AppendLine($"Side by side, {workers} workers on {workers} other doctors run the same SQL straight on PostgreSQL: the statements the API");
         md.AppendLine("sends, as the API sends them (the read; BEGIN with the audit insert and the UPDATE in one batch; COMMIT), with the same");
         md.AppendLine("audit entries (the chaining trigger) and the same notification trigger. What the raw side does not do is the API's own");
-        md.AppendLine("work: HTTP, the bearer token and session, the tenant's `search_path` on each connection, EF Core, JSON.").AppendLine();
-        md.AppendLine("| | patients served (next + serve) | seconds | patients/s | HTTP calls/s | 409 from next | served twice | lost | left waiting or serving | audit called / served | invariant |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
-        string Row(string name, Run run, Check c, bool http) => string.Create(inv,
-            $"| {name} | {c.Served:N0} | {run.Elapsed.TotalSeconds:F2} | {run.Rate:F0} | {(http ? (2 * c.Served / run.Elapsed.TotalSeconds).ToString("F0", inv) : "–")} | {run.Refused} | {c.Served - c.Distinct} | {c.Lost} | {c.LeftOver} | {c.Called:N0} / {c.ServedAudit:N0} | {(c.Ok ? "held" : "**broken**")} |");
-        md.AppendLine(Row("API (`queue/next` + `queue/{id}/serve`)", api, apiCheck, http: true));
-        md.AppendLine(Row("the same SQL on PostgreSQL", sql, sqlCheck, http: false));
-        md.AppendLine().AppendLine(string.Create(inv, $"Ratio API / SQL: {api.Rate / sql.Rate:F2}."));
+        md.AppendLine("work: HTTP, the bearer token and session, the tenant's `search_path` on each connection, EF Core, JSON. Rounds alternate");
+        md.AppendLine("which side goes first.").AppendLine();
+        md.AppendLine("| round | side | patients served (next + serve) | seconds | patients/s | 409 from next | served twice | lost | left waiting or serving | audit called / served | invariant |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+        foreach (var (api, round, run, c) in runs)
+            md.AppendLine(string.Create(inv,
+                $"| {round} | {(api ? "API (`queue/next` + `queue/{id}/serve`)" : "the same SQL on PostgreSQL")} | {c.Served:N0} | {run.Elapsed.TotalSeconds:F2} | {run.Rate:F0} | {run.Refused} | {c.Served - c.Distinct} | {c.Lost} | {c.LeftOver} | {c.Called:N0} / {c.ServedAudit:N0} | {(c.Ok ? "held" : "**broken**")} |"));
+        double Rate(bool api) => runs.Where(r => r.Api == api).Sum(r => r.Run.Served.Count) / runs.Where(r => r.Api == api).Sum(r => r.Run.Elapsed.TotalSeconds);
+        md.AppendLine().AppendLine(string.Create(inv,
+            $"All rounds: API {Rate(true):F0} patients/s ({2 * Rate(true):F0} HTTP calls/s), SQL {Rate(false):F0} patients/s. **Ratio API / SQL: {Rate(true) / Rate(false):F2}.**"));
         Directory.CreateDirectory(o.ResultsDirectory);
         var file = Path.Combine(o.ResultsDirectory, "queue-next.md");
         await File.WriteAllTextAsync(file, md.ToString());
