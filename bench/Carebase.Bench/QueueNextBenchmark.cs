@@ -68,9 +68,12 @@ public static class QueueNextBenchmark
                 {
                     var side = api1 ? apiDoctors : sqlDoctors;
                     var ids = await FillAsync(sql, side, today, perDoctor);
+                    using var sampling = new CancellationTokenSource();
+                    var waits = SampleWaitsAsync(pg, api1 ? "carebase" : "bench-sql", sampling.Token);
                     var run = api1 ? await RaceApiAsync(http, side) : await RaceSqlAsync(sql, side, today, caller);
+                    await sampling.CancelAsync();
                     var check = await CheckAsync(sql, side, today, ids, run.Served);
-                    runs.Add(new Side(api1, round, run, check));
+                    runs.Add(new Side(api1, round, run, check, await waits));
                     Console.WriteLine($"round {round} {(api1 ? "API" : "SQL")}: {run.Served.Count:N0} patients in {run.Elapsed.TotalSeconds:F2} s = {run.Rate:F0}/s; {check}");
                 }
             load.Add(LoadAverage());
@@ -85,7 +88,34 @@ public static class QueueNextBenchmark
         }
     }
 
-    sealed record Side(bool Api, int Round, Run Run, Check Check);
+    sealed record Side(bool Api, int Round, Run Run, Check Check, Dictionary<string, int> Waits);
+
+    /// <summary>
+    /// What the side's database sessions are doing, sampled from pg_stat_activity every 50 ms while it runs: counts of
+    /// busy sessions by wait event ("cpu" when running), and of sessions idle inside a transaction (waiting for their client).
+    /// </summary>
+    static async Task<Dictionary<string, int>> SampleWaitsAsync(EmbeddedPostgres pg, string application, CancellationToken ct)
+    {
+        var counts = new Dictionary<string, int>();
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(pg.ConnectionString) { ApplicationName = "bench-sampler" }.ConnectionString);
+        await conn.OpenAsync(CancellationToken.None);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await using (var cmd = new NpgsqlCommand("""
+                    SELECT CASE WHEN state = 'idle in transaction' THEN 'idle in transaction (client)'
+                                ELSE coalesce(wait_event_type || ': ' || wait_event, 'cpu') END
+                    FROM pg_stat_activity WHERE application_name = $1 AND state IN ('active', 'idle in transaction')
+                    """, conn) { Parameters = { new() { Value = application } } })
+                await using (var r = await cmd.ExecuteReaderAsync(CancellationToken.None))
+                    while (await r.ReadAsync(CancellationToken.None)) counts[r.GetString(0)] = counts.GetValueOrDefault(r.GetString(0)) + 1;
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+            }
+        }
+        catch (OperationCanceledException) { /* the side finished */ }
+        return counts;
+    }
 
     /// <summary>The 1-, 5- and 15-minute load averages: other work on the machine shows here.</summary>
     static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
@@ -371,12 +401,26 @@ public static class QueueNextBenchmark
         md.AppendLine("which side goes first.").AppendLine();
         md.AppendLine("| round | side | patients served (next + serve) | seconds | patients/s | 409 from next | served twice | lost | left waiting or serving | audit called / served | invariant |");
         md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
-        foreach (var (api, round, run, c) in runs)
+        foreach (var (api, round, run, c, _) in runs)
             md.AppendLine(string.Create(inv,
                 $"| {round} | {(api ? "API (`queue/next` + `queue/{id}/serve`)" : "the same SQL on PostgreSQL")} | {c.Served:N0} | {run.Elapsed.TotalSeconds:F2} | {run.Rate:F0} | {run.Refused} | {c.Served - c.Distinct} | {c.Lost} | {c.LeftOver} | {c.Called:N0} / {c.ServedAudit:N0} | {(c.Ok ? "held" : "**broken**")} |"));
         double Rate(bool api) => runs.Where(r => r.Api == api).Sum(r => r.Run.Served.Count) / runs.Where(r => r.Api == api).Sum(r => r.Run.Elapsed.TotalSeconds);
         md.AppendLine().AppendLine(string.Create(inv,
             $"All rounds: API {Rate(true):F0} patients/s ({2 * Rate(true):F0} HTTP calls/s), SQL {Rate(false):F0} patients/s. **Ratio API / SQL: {Rate(true) / Rate(false):F2}.**"));
+        md.AppendLine().AppendLine("## Where the time goes").AppendLine();
+        md.AppendLine("Database sessions of each side, sampled from `pg_stat_activity` every 50 ms during its rounds (share of the samples):").AppendLine();
+        md.AppendLine("| side | what the busy sessions were doing |");
+        md.AppendLine("|---|---|");
+        foreach (var api in new[] { true, false })
+        {
+            var all = runs.Where(r => r.Api == api).SelectMany(r => r.Waits).GroupBy(w => w.Key).Select(g => (g.Key, n: g.Sum(w => w.Value)))
+                .OrderByDescending(w => w.n).ToList();
+            var total = Math.Max(1, all.Sum(w => w.n));
+            md.AppendLine($"| {(api ? "API" : "SQL")} | {string.Join("; ", all.Take(5).Select(w => string.Create(inv, $"{w.Key} {100.0 * w.n / total:F0}%")))} |");
+        }
+        md.AppendLine().AppendLine("`Lock: advisory` is the hospital's audit chain: the chaining trigger of `audit_log` takes a transaction-level advisory");
+        md.AppendLine("lock on the trail for each insert, held until that transaction commits, so the audited changes of one hospital take");
+        md.AppendLine("turns from their audit insert to the end of their COMMIT, whichever side sends them.");
         Directory.CreateDirectory(o.ResultsDirectory);
         var file = Path.Combine(o.ResultsDirectory, "queue-next.md");
         await File.WriteAllTextAsync(file, md.ToString());
