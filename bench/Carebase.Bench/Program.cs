@@ -8,9 +8,9 @@
 // that no two active appointments of a doctor or a patient overlap.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode booking [--concurrency 32] [--iterations 160] [--seconds 10]
 //
-// queue/next under contention (--mode queue): N waiting tokens, many workers racing through the API, then the same
-// claim in SQL; checks that no token was handed out twice or lost.
-//   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 2000] [--concurrency 16]
+// The queue (--mode queue): one worker per doctor loops queue/next → serve through the API on its doctor's queue, then
+// as many workers run the same statements in SQL on other doctors; checks that every token was served once.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 4000] [--concurrency 16] [--rounds 2]
 using Carebase.Bench;
 
 var options = BenchOptions.Parse(args);

@@ -2,6 +2,7 @@ using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
+using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Auth;
@@ -134,7 +135,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         }
         await db.SaveChangesAsync(ct);
         await SeedPatientsAsync(sp, slug, ct);
-        await Scheduling.SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
+        // Scheduling before the queue: today's checked-in appointments get their tokens.
+        await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
@@ -183,8 +185,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     };
 
     /// <summary>
-    /// Moves every dated demo record forward by <paramref name="days"/>, keeping relations. Each
-    /// feature that keeps dated rows adds its statement to <see cref="FreshenStatements"/>.
+    /// Moves every dated demo record forward by <paramref name="days"/>, keeping relations, with the
+    /// statements of every feature that keeps dated rows (<see cref="FreshenStatements"/>).
     /// </summary>
     public async Task<int> FreshenAsync(int days, CancellationToken ct)
     {
@@ -213,7 +215,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     }
 
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
-    public static readonly List<string> FreshenStatements = [];
+    static readonly string[] FreshenStatements = [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

@@ -1,30 +1,22 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
-using Carebase.Api.Platform.Data;
-using Microsoft.EntityFrameworkCore;
+using Carebase.Api.Platform.Messaging;
 using Npgsql;
 
 namespace Carebase.Api.Features.Queue;
 
-/// <summary>One change of a doctor's queue, as it travels through <c>pg_notify('carebase_queue', …)</c>.</summary>
+/// <summary>
+/// One change of a doctor's queue, as the database announces it on <c>carebase_queue</c>: a trigger on
+/// <c>queue_tokens</c> (tenant migration 0005) sends it for every new token and every change of status, in the
+/// transaction that makes it, so PostgreSQL delivers it to every listening instance when (and only if) that commits.
+/// </summary>
 public sealed record QueueChange(Guid TenantId, Guid DoctorId, DateOnly Date, Guid? TokenId, string Event)
 {
     public const string Channel = "carebase_queue";
     /// <summary>Sent to every subscriber of an instance after its listener reconnects: notifications may have been missed.</summary>
     public const string Resync = "resync";
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>
-    /// Announces the change inside the caller's transaction: PostgreSQL delivers it to every listening
-    /// instance when (and only if) the transaction commits.
-    /// </summary>
-    public static async Task NotifyAsync(CarebaseDb db, QueueToken token, string evt, CancellationToken ct)
-    {
-        var tenantId = db.Tenant.TenantId ?? throw new InvalidOperationException("No tenant in scope.");
-        var payload = JsonSerializer.Serialize(new QueueChange(tenantId, token.DoctorId, token.LocalDate, token.Id, evt), Json);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", ct);
-    }
 
     public static QueueChange? Parse(string payload)
     {
@@ -43,7 +35,7 @@ public sealed record QueueChange(Guid TenantId, Guid DoctorId, DateOnly Date, Gu
 /// Fans queue changes out to this instance's subscribers (SSE streams). Each subscriber has a small bounded
 /// buffer; one that falls behind is dropped (its stream ends and the client reconnects), never waited for.
 /// </summary>
-public sealed class QueueHub
+public sealed class QueueHub(ILogger<QueueHub> logger) : IChannelListener
 {
     public const int BufferSize = 256;
     readonly ConcurrentDictionary<(Guid tenant, Guid doctor), ConcurrentDictionary<QueueSubscription, byte>> _subscribers = new();
@@ -88,9 +80,22 @@ public sealed class QueueHub
     /// <summary>Completes when this instance's listener is listening (or at once if it already is).</summary>
     public Task WhenListening => _listening.Task;
 
-    internal void Listening() => _listening.TrySetResult();
+    string IChannelListener.Channel => QueueChange.Channel;
 
-    internal void NotListening()
+    void IChannelListener.OnNotification(string payload)
+    {
+        if (QueueChange.Parse(payload) is { } change) Publish(change);
+        else logger.LogWarning("Ignored a malformed queue notification");
+    }
+
+    /// <summary>Listening (again); after a reconnection every subscriber resyncs, since notifications sent meanwhile are gone.</summary>
+    void IChannelListener.OnListening(bool reconnected)
+    {
+        _listening.TrySetResult();
+        if (reconnected) PublishResync();
+    }
+
+    void IChannelListener.OnLost()
     {
         if (_listening.Task.IsCompleted) _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -114,70 +119,5 @@ public sealed class QueueSubscription : IDisposable
     {
         _hub.Remove(this);
         _channel.Writer.TryComplete();
-    }
-}
-
-/// <summary>
-/// One per instance: holds a dedicated connection that LISTENs on <see cref="QueueChange.Channel"/> and hands
-/// each notification to the <see cref="QueueHub"/>. A lost connection is reopened with backoff; afterwards every
-/// subscriber is told to resync, since notifications sent meanwhile are gone.
-/// </summary>
-public sealed class QueueListener(NpgsqlDataSource dataSource, QueueHub hub, TimeProvider time, ILogger<QueueListener> logger) : BackgroundService
-{
-    static readonly TimeSpan Ping = TimeSpan.FromSeconds(30);
-    static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(10);
-
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        var retry = FirstRetry;
-        var lost = false;
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(ct);
-                conn.Notification += (_, e) =>
-                {
-                    if (QueueChange.Parse(e.Payload) is { } change) hub.Publish(change);
-                    else logger.LogWarning("Ignored a malformed queue notification");
-                };
-                await using (var listen = new NpgsqlCommand($"LISTEN {QueueChange.Channel}", conn))
-                    await listen.ExecuteNonQueryAsync(ct);
-                hub.Listening();
-                if (lost)
-                {
-                    logger.LogInformation("Queue listener reconnected");
-                    hub.PublishResync();
-                }
-                retry = FirstRetry;
-                while (!ct.IsCancellationRequested)
-                {
-                    // A quiet connection is probed now and then, so a dead one is noticed and replaced.
-                    if (await conn.WaitAsync(Ping, ct)) continue;
-                    await using var probe = new NpgsqlCommand("SELECT 1", conn);
-                    await probe.ExecuteScalarAsync(ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-            {
-                hub.NotListening();
-                lost = true;
-                logger.LogWarning("Queue listener lost its connection ({Message}); retrying in {Delay}", e.Message, retry);
-                try
-                {
-                    await Task.Delay(retry, time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
-            }
-        }
     }
 }

@@ -1,8 +1,6 @@
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Scheduling;
-using Carebase.Api.Platform.Audit;
-using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Time;
@@ -13,126 +11,120 @@ using Npgsql;
 namespace Carebase.Api.Features.Queue;
 
 /// <summary>
-/// The front desk's queue operations for the caller's hospital. Every change runs in one transaction that
-/// also writes its audit entry and its <c>pg_notify</c>, so the live board hears of exactly the committed changes.
+/// The front desk's queue operations for the caller's hospital. Each change saves the token, its appointment's step
+/// (through <see cref="AppointmentWorkflow"/>) and their audit entries together; the database announces the change
+/// to the live board when it commits.
 /// </summary>
-public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, AuditLog audit, TimeProvider time)
+public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider time, QueueTokens tokens, AppointmentWorkflow workflow)
 {
     public const string LeftQueueReason = "Left the queue before being seen";
+    /// <summary>How often a call or move is read and tried again after losing a race, before answering 409.</summary>
+    const int Attempts = 5;
 
     /// <summary>Checks in a booked appointment of today (→ CHECKED_IN) and issues its token.</summary>
     public async Task<QueueTokenResponse> CheckInAsync(CheckInRequest request, CancellationToken ct)
     {
-        var (today, now) = (await clock.TodayAsync(ct), time.GetUtcNow());
+        var today = await clock.TodayAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var appointment = await LockAppointmentAsync(request.AppointmentId!.Value, ct) ?? throw new NotFoundException("The appointment");
+        var appointment = (await db.Set<Appointment>().FromSql($"SELECT * FROM appointments WHERE id = {request.AppointmentId!.Value} FOR UPDATE")
+            .ToListAsync(ct)).SingleOrDefault() ?? throw new NotFoundException("The appointment");
         if (appointment.LocalDate != today)
             throw new ConflictException("not_today",
                 $"The appointment is on {appointment.LocalDate:yyyy-MM-dd}; only today's ({today:yyyy-MM-dd}) appointments can be checked in.");
-        appointment.Apply(AppointmentAction.CheckIn, caller.UserId, now);
+        appointment.EnsureCan(AppointmentAction.CheckIn);
         var patient = await db.Set<Patient>().AsNoTracking().SingleAsync(p => p.Id == appointment.PatientId, ct);
-        var (priority, reason) = PriorityOf(request.Priority, request.PriorityReason, patient, today);
-        var number = await NextNumberAsync(appointment.DoctorId, today, ct);
-        await EnsureNotQueuedAsync(appointment.DoctorId, today, patient.Id, ct);
-        var token = QueueToken.Issue(appointment.DoctorId, today, number, patient.Id, appointment.Id, appointment.StartsAt, priority, reason, now);
-        db.Add(token);
-        audit.Record("queue.checked_in", "queue_token", token.Id, new
-        {
-            appointmentId = appointment.Id, token.DoctorId, token.PatientId, token.Number, priority = QueuePriority.Name(priority), reason,
-        });
-        return await CommitAsync(tx, token, "checked_in", Name(patient), now, ct);
+        // The token first, with the priority asked for: the step's follower then finds it and issues none.
+        var token = await tokens.IssueAsync(appointment.DoctorId, today, patient, appointment, request.Priority, request.PriorityReason, ct);
+        await workflow.MoveAsync(appointment, AppointmentAction.CheckIn, null, ct);
+        return await CommitAsync(tx, token, Name(patient), ct);
     }
 
     /// <summary>A patient without an appointment joins the doctor's queue of today.</summary>
     public async Task<QueueTokenResponse> WalkInAsync(WalkInRequest request, CancellationToken ct)
     {
-        var (today, now) = (await clock.TodayAsync(ct), time.GetUtcNow());
+        var today = await clock.TodayAsync(ct);
         var doctorId = request.DoctorId!.Value;
         await EnsureDoctorAsync(doctorId, ct);
         var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PatientId && p.DeletedAt == null, ct)
             ?? throw new NotFoundException("The patient");
-        var (priority, reason) = PriorityOf(request.Priority, request.PriorityReason, patient, today);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var number = await NextNumberAsync(doctorId, today, ct);
-        await EnsureNotQueuedAsync(doctorId, today, patient.Id, ct);
-        var token = QueueToken.Issue(doctorId, today, number, patient.Id, null, null, priority, reason, now);
-        db.Add(token);
-        audit.Record("queue.walked_in", "queue_token", token.Id, new
-        {
-            token.DoctorId, token.PatientId, token.Number, priority = QueuePriority.Name(priority), reason,
-        });
-        return await CommitAsync(tx, token, "walked_in", Name(patient), now, ct);
+        var token = await tokens.IssueAsync(doctorId, today, patient, null, request.Priority, request.PriorityReason, ct);
+        return await CommitAsync(tx, token, Name(patient), ct);
     }
 
     /// <summary>
-    /// Hands the caller the next WAITING token of the doctor's queue today (→ SERVING, its appointment → IN_CONSULTATION),
-    /// or null when nobody is waiting. Rows locked by a concurrent call are skipped, so two callers never get the
-    /// same token. A token whose appointment was meanwhile cancelled or closed is marked LEFT and passed over.
+    /// Calls the next WAITING token of the doctor's queue today (→ SERVING, its appointment → IN_CONSULTATION), or null
+    /// when nobody is waiting; 409 <c>patient_being_served</c> while the doctor has a token SERVING. Of callers racing
+    /// for the same doctor exactly one succeeds: the token's UPDATE checks it is still WAITING, and the database keeps
+    /// one SERVING token per doctor and day. A loser that finds the token it tried SERVING gets the 409 naming it;
+    /// otherwise it reads again. A token whose appointment was closed without it (before tokens followed their
+    /// appointments) is marked LEFT and passed over.
     /// </summary>
+    /// <remarks>
+    /// Round trips: the connection's search_path, one read of the head of the line, one batch that saves the token, the
+    /// appointment's step and their audit entries (and, through the trigger, the notification), and the COMMIT. No
+    /// token row stays locked between them: the UPDATE checks the status it read.
+    /// </remarks>
     public async Task<QueueTokenResponse?> NextAsync(Guid doctorId, CancellationToken ct)
     {
-        await EnsureDoctorAsync(doctorId, ct);
-        var (today, now) = (await clock.TodayAsync(ct), time.GetUtcNow());
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        while (true)
+        var today = await clock.TodayAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        for (var lost = 0; ;)
         {
-            // Keep the ORDER BY in step with QueueToken.CallOrderSql and the waiting index.
-            var token = (await db.Set<QueueToken>().FromSql($"""
-                SELECT * FROM queue_tokens
-                WHERE doctor_id = {doctorId} AND local_date = {today} AND status = 'WAITING'
-                ORDER BY priority, appointment_starts_at NULLS LAST, arrived_at, number
-                LIMIT 1 FOR UPDATE SKIP LOCKED
-                """).ToListAsync(ct)).SingleOrDefault();
-            if (token is null)
+            var heads = await HeadsAsync(doctorId, today, ct);
+            if (heads.FirstOrDefault(h => h.Token.Status == QueueStatus.Serving) is { } serving) throw QueueTokens.BeingServed(serving.Token);
+            if (heads.FirstOrDefault() is not { } next)
             {
-                await tx.CommitAsync(ct);
+                await EnsureDoctorAsync(doctorId, ct);
                 return null;
             }
-            if (token.AppointmentId is { } appointmentId && await LockAppointmentAsync(appointmentId, ct) is { } appointment)
+            var (token, name, appointment) = next;
+            if (appointment is { Status: not (AppointmentStatus.CheckedIn or AppointmentStatus.InConsultation) })
             {
-                if (appointment.Status == AppointmentStatus.CheckedIn) appointment.Apply(AppointmentAction.Start, caller.UserId, now);
-                else if (appointment.Status != AppointmentStatus.InConsultation)
-                {
-                    token.Apply(QueueAction.Leave, caller.UserId, now);
-                    audit.Record("queue.left", "queue_token", token.Id, new { reason = $"The appointment is {appointment.Status}." });
-                    await QueueChange.NotifyAsync(db, token, "left", ct);
-                    await db.SaveChangesAsync(ct);
-                    continue;
-                }
+                tokens.Move(token, QueueAction.Leave, $"The appointment is {appointment.Status}.");
+                if (!await TrySaveAsync(ct) && ++lost == Attempts) throw Raced();
+                continue;
             }
-            token.Apply(QueueAction.Call, caller.UserId, now);
-            audit.Record("queue.called", "queue_token", token.Id, new { token.DoctorId, token.Number, token.AppointmentId });
-            return await CommitAsync(tx, token, "called", await PatientNameAsync(token.PatientId, ct), now, ct);
+            tokens.Move(token, QueueAction.Call);
+            if (appointment is { Status: AppointmentStatus.CheckedIn }) await workflow.MoveAsync(appointment, AppointmentAction.Start, null, ct);
+            if (await TrySaveAsync(ct)) return QueueTokenResponse.From(token, name, time.GetUtcNow());
+            // Another caller called this very patient first: the doctor is with them now.
+            if (await db.Set<QueueToken>().AsNoTracking().SingleAsync(t => t.Id == token.Id, ct) is { Status: QueueStatus.Serving } taken)
+                throw QueueTokens.BeingServed(taken);
+            if (++lost == Attempts) throw Raced();
         }
     }
 
-    /// <summary>Skip, recall, serve or leave one token (409 naming its status when the move is not allowed).</summary>
+    /// <summary>
+    /// Skip, recall, serve or leave one token (409 naming its status when the move is not allowed). Serving a token whose
+    /// appointment is in consultation completes the appointment; a checked-in patient who leaves unseen frees the
+    /// appointment's time: it is cancelled with the reason.
+    /// </summary>
     public async Task<QueueTokenResponse> MoveAsync(Guid tokenId, QueueAction action, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var token = (await db.Set<QueueToken>().FromSql($"SELECT * FROM queue_tokens WHERE id = {tokenId} FOR UPDATE").ToListAsync(ct))
-            .SingleOrDefault() ?? throw new NotFoundException("The token");
-        var from = token.Status;
-        token.Apply(action, caller.UserId, now);
-        if (action == QueueAction.Recall)
+        await db.Database.OpenConnectionAsync(ct);
+        for (var lost = 0; ;)
         {
-            await LockDayAsync(token.DoctorId, token.LocalDate, ct);
-            await EnsureNotQueuedAsync(token.DoctorId, token.LocalDate, token.PatientId, ct);
+            var (token, name, appointment) = await FindAsync(tokenId, ct) ?? throw new NotFoundException("The token");
+            tokens.Move(token, action);
+            // A recall puts the patient back in line: checked under the day's lock, like an issue.
+            await using var tx = action == QueueAction.Recall ? await db.Database.BeginTransactionAsync(ct) : null;
+            if (tx is not null)
+            {
+                await tokens.LockDayAsync(token.DoctorId, token.LocalDate, ct);
+                await tokens.EnsureNotQueuedAsync(token.DoctorId, token.LocalDate, token.PatientId, ct);
+            }
+            if (action == QueueAction.Serve && appointment is { Status: AppointmentStatus.InConsultation })
+                await workflow.MoveAsync(appointment, AppointmentAction.Complete, null, ct);
+            if (action == QueueAction.Leave && appointment is { Status: AppointmentStatus.CheckedIn })
+                await workflow.MoveAsync(appointment, AppointmentAction.Cancel, LeftQueueReason, ct);
+            if (await TrySaveAsync(ct))
+            {
+                if (tx is not null) await tx.CommitAsync(ct);
+                return QueueTokenResponse.From(token, name, time.GetUtcNow());
+            }
+            if (++lost == Attempts) throw Raced();
         }
-        // A checked-in patient who leaves unseen frees the appointment's time: it is cancelled with the reason.
-        if (action == QueueAction.Leave && token.AppointmentId is { } appointmentId
-            && await LockAppointmentAsync(appointmentId, ct) is { Status: AppointmentStatus.CheckedIn } appointment)
-            appointment.Apply(AppointmentAction.Cancel, caller.UserId, now, LeftQueueReason);
-        var evt = action switch
-        {
-            QueueAction.Skip => "skipped",
-            QueueAction.Recall => "recalled",
-            QueueAction.Serve => "served",
-            _ => "left",
-        };
-        audit.Record($"queue.{evt}", "queue_token", token.Id, new { from, to = token.Status, token.DoctorId, token.Number });
-        return await CommitAsync(tx, token, evt, await PatientNameAsync(token.PatientId, ct), now, ct);
     }
 
     public async Task<QueueTokenResponse> GetAsync(Guid tokenId, CancellationToken ct)
@@ -176,59 +168,65 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
         if (!await db.Set<Doctor>().AnyAsync(d => d.Id == doctorId, ct)) throw new NotFoundException("The doctor");
     }
 
-    /// <summary>
-    /// The next token number of the doctor's day, from one upsert on the day's counter row. The row lock it
-    /// takes is held until the transaction ends, so concurrent check-ins get consecutive, distinct numbers, and a
-    /// rolled-back check-in gives its number back rather than leaving a gap.
-    /// </summary>
-    async Task<int> NextNumberAsync(Guid doctorId, DateOnly date, CancellationToken ct)
-    {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO queue_counters (doctor_id, local_date, last_number) VALUES ($1, $2, 1)
-            ON CONFLICT (doctor_id, local_date) DO UPDATE SET last_number = queue_counters.last_number + 1
-            RETURNING last_number
-            """, conn, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
-        cmd.Parameters.AddWithValue(doctorId);
-        cmd.Parameters.AddWithValue(date);
-        return (int)(await cmd.ExecuteScalarAsync(ct))!;
-    }
+    /// <summary>A token in line with its patient's name and its appointment, if any (both tracked).</summary>
+    sealed record Head(QueueToken Token, string PatientName, Appointment? Appointment);
 
     /// <summary>
-    /// A patient stands in a doctor's line once a day at a time. Checked after the day's counter row is locked
-    /// (every issue and recall of the day takes that lock), so two racing requests cannot both pass.
+    /// The doctor's SERVING token of the day, if any, and the WAITING token next in line: two index lookups in one
+    /// statement. The ORDER BY is kept in step with <see cref="QueueToken.CallOrderSql"/> and the waiting index.
     /// </summary>
-    async Task EnsureNotQueuedAsync(Guid doctorId, DateOnly date, Guid patientId, CancellationToken ct)
+    async Task<List<Head>> HeadsAsync(Guid doctorId, DateOnly date, CancellationToken ct)
     {
-        if (await db.Set<QueueToken>().AnyAsync(t => t.DoctorId == doctorId && t.LocalDate == date && t.PatientId == patientId
-                && (t.Status == QueueStatus.Waiting || t.Status == QueueStatus.Serving), ct))
-            throw new ConflictException("already_in_queue", "The patient is already waiting or being served in this doctor's queue today.");
+        var heads = db.Set<QueueToken>().FromSql($"""
+            SELECT * FROM queue_tokens WHERE doctor_id = {doctorId} AND local_date = {date} AND status = 'SERVING'
+            UNION ALL
+            (SELECT * FROM queue_tokens WHERE doctor_id = {doctorId} AND local_date = {date} AND status = 'WAITING'
+             ORDER BY priority, appointment_starts_at NULLS LAST, arrived_at, number LIMIT 1)
+            """);
+        return await WithPatientAndAppointment(heads).ToListAsync(ct);
     }
 
-    async Task LockDayAsync(Guid doctorId, DateOnly date, CancellationToken ct) =>
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM queue_counters WHERE doctor_id = {doctorId} AND local_date = {date} FOR UPDATE", ct);
+    Task<Head?> FindAsync(Guid tokenId, CancellationToken ct) =>
+        WithPatientAndAppointment(db.Set<QueueToken>().Where(t => t.Id == tokenId)).SingleOrDefaultAsync(ct);
 
-    async Task<Appointment?> LockAppointmentAsync(Guid id, CancellationToken ct) =>
-        (await db.Set<Appointment>().FromSql($"SELECT * FROM appointments WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+    IQueryable<Head> WithPatientAndAppointment(IQueryable<QueueToken> tokens) =>
+        from t in tokens
+        join p in db.Set<Patient>() on t.PatientId equals p.Id
+        from a in db.Set<Appointment>().Where(a => a.Id == t.AppointmentId).DefaultIfEmpty()
+        select new Head(t, p.FirstName + " " + p.LastName, a);
 
-    async Task<string> PatientNameAsync(Guid patientId, CancellationToken ct) =>
-        await db.Set<Patient>().Where(p => p.Id == patientId).Select(p => p.FirstName + " " + p.LastName).SingleAsync(ct);
+    /// <summary>
+    /// Saves the unit of work: one batch (with the BEGIN that precedes it) and the COMMIT, so the tenant's audit lock,
+    /// taken by the batch, is held for one round trip only. False (nothing saved, the tracker cleared) when a token or an
+    /// appointment was moved by someone else since it was read, or another token of the doctor became SERVING first:
+    /// the caller reads again. Inside a transaction of the caller (a recall) the caller commits.
+    /// </summary>
+    async Task<bool> TrySaveAsync(CancellationToken ct)
+    {
+        await using var tx = await db.BeginOrJoinAsync(ct);
+        db.Database.AutoSavepointsEnabled = false; // a failed save ends the whole attempt: no savepoint round trips
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException
+            || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "queue_tokens_one_serving" })
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+        if (tx is not null) await tx.CommitAsync(ct);
+        return true;
+    }
+
+    static ConflictException Raced() =>
+        new("concurrent_update", "The queue changed several times while this was being done. Look at the board and try again.");
 
     static string Name(Patient p) => $"{p.FirstName} {p.LastName}";
 
-    /// <summary>The given priority, raised to HIGH for patients aged 65 or over on <paramref name="today"/>.</summary>
-    static (short rank, string? reason) PriorityOf(string? priority, string? reason, Patient patient, DateOnly today)
+    async Task<QueueTokenResponse> CommitAsync(IDbContextTransaction tx, QueueToken token, string patientName, CancellationToken ct)
     {
-        var rank = QueuePriority.Rank(priority ?? QueuePriority.Normal);
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        if (rank > 2 && Patient.AgeOn(patient.DateOfBirth, today) >= QueuePriority.ElderlyAge) return (2, reason ?? QueuePriority.ElderlyReason);
-        return (rank, reason);
-    }
-
-    async Task<QueueTokenResponse> CommitAsync(IDbContextTransaction tx, QueueToken token, string evt, string patientName, DateTimeOffset now,
-        CancellationToken ct)
-    {
-        await QueueChange.NotifyAsync(db, token, evt, ct);
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -239,7 +237,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
             throw conflict;
         }
         await tx.CommitAsync(ct);
-        return QueueTokenResponse.From(token, patientName, now);
+        return QueueTokenResponse.From(token, patientName, time.GetUtcNow());
     }
 
     static ConflictException? ConflictOf(string? constraint) => constraint switch

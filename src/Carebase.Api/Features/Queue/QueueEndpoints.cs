@@ -1,9 +1,11 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Messaging;
 using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Carebase.Api.Platform.Auth.Permissions;
@@ -20,11 +22,10 @@ public static class QueueEndpoints
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(20);
     static readonly TimeSpan ListenerGrace = TimeSpan.FromSeconds(5);
 
-    public static IServiceCollection AddQueue(this IServiceCollection services)
-    {
-        QueueDemo.RegisterFreshen();
-        return services.AddScoped<QueueDesk>().AddSingleton<QueueHub>().AddHostedService<QueueListener>();
-    }
+    /// <summary>The queue's services; its follower keeps each appointment's token in step with the appointment's workflow.</summary>
+    public static IServiceCollection AddQueue(this IServiceCollection services) => services
+        .AddScoped<QueueTokens>().AddScoped<QueueDesk>().AddScoped<IAppointmentFollower, QueueFollower>()
+        .AddSingleton<QueueHub>().AddSingleton<IChannelListener>(sp => sp.GetRequiredService<QueueHub>());
 
     public static RouteGroupBuilder MapQueue(this RouteGroupBuilder api)
     {
@@ -38,14 +39,14 @@ public static class QueueEndpoints
             .WithSummary("Check in today's appointment (→ CHECKED_IN) and issue its token; 409 when it cannot be checked in (again)");
         g.MapPost("/walk-in", WalkIn).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Put a patient without an appointment in a doctor's queue of today; 409 when already waiting there");
-        g.MapPost("/next", Next).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404)
-            .WithSummary("Call the next waiting patient of the doctor's queue (→ SERVING; the appointment → IN_CONSULTATION). 204 when nobody is waiting");
+        g.MapPost("/next", Next).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Call the next waiting patient of the doctor's queue (→ SERVING; the appointment → IN_CONSULTATION). 204 when nobody is waiting; 409 patient_being_served (naming the token) while the doctor has a patient SERVING");
         g.MapPost("/{tokenId:guid}/skip", Skip).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Skip a waiting or called patient who is not there (→ SKIPPED)");
         g.MapPost("/{tokenId:guid}/recall", Recall).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Put a skipped patient back in line (→ WAITING, at the place priority, appointment time and arrival give)");
         g.MapPost("/{tokenId:guid}/serve", Serve).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
-            .WithSummary("Mark the patient being served as done (→ SERVED)");
+            .WithSummary("Mark the patient being served as done (→ SERVED; an appointment in consultation → COMPLETED)");
         g.MapPost("/{tokenId:guid}/leave", Leave).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("The patient left (→ LEFT); a checked-in appointment is cancelled with the reason");
         return api;
@@ -76,7 +77,7 @@ public static class QueueEndpoints
         return TypedResults.Created($"/api/v1/queue/{token.Id}", token);
     }
 
-    /// <summary>An empty queue is not an error: 204 (an unknown doctor is 404).</summary>
+    /// <summary>An empty queue is not an error: 204 (an unknown doctor is 404); a patient still being served is 409.</summary>
     static async Task<Results<Ok<QueueTokenResponse>, NoContent>> Next(NextRequest request, QueueDesk desk, CancellationToken ct) =>
         await desk.NextAsync(request.DoctorId!.Value, ct) is { } token ? TypedResults.Ok(token) : TypedResults.NoContent();
 

@@ -32,10 +32,11 @@ public static class QueuePriority
 public enum QueueAction { Call, Skip, Recall, Serve, Leave }
 
 /// <summary>
-/// A numbered place in one doctor's queue for one tenant-local day. Moves: WAITING → SERVING (call, through
-/// POST /queue/next only) → SERVED; WAITING or SERVING → SKIPPED (not there when called); SKIPPED → WAITING
+/// A numbered place in one doctor's queue for one tenant-local day. Moves: WAITING → SERVING (call: POST /queue/next,
+/// or starting its appointment) → SERVED; WAITING or SERVING → SKIPPED (not there when called); SKIPPED → WAITING
 /// (recall: back in line at the place its priority, appointment time and arrival give it); WAITING, SERVING
-/// or SKIPPED → LEFT. SERVED and LEFT are final. An illegal move is a 409 naming the current status.
+/// or SKIPPED → LEFT. SERVED and LEFT are final. An illegal move is a 409 naming the current status. A doctor has
+/// at most one token SERVING a day (the database's <c>queue_tokens_one_serving</c> index).
 /// </summary>
 public sealed class QueueToken
 {
@@ -103,5 +104,14 @@ public sealed class QueueToken
 
 sealed class QueueTokenConfiguration : IEntityTypeConfiguration<QueueToken>
 {
-    public void Configure(EntityTypeBuilder<QueueToken> e) => e.ToTable("queue_tokens");
+    /// <summary>
+    /// A move is saved as <c>UPDATE … WHERE status = &lt;the status it moved from&gt;</c>: a token that someone else moved
+    /// in the meantime fails the save (the queue reads it again) instead of being overwritten. No token row stays locked
+    /// between round trips.
+    /// </summary>
+    public void Configure(EntityTypeBuilder<QueueToken> e)
+    {
+        e.ToTable("queue_tokens");
+        e.Property(t => t.Status).IsConcurrencyToken();
+    }
 }

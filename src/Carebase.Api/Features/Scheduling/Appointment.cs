@@ -25,6 +25,7 @@ public enum AppointmentAction { Confirm, CheckIn, Start, Complete, Cancel, NoSho
 /// An appointment and its workflow: SCHEDULED → CONFIRMED → CHECKED_IN → IN_CONSULTATION → COMPLETED;
 /// CANCELLED from SCHEDULED, CONFIRMED or CHECKED_IN; NO_SHOW from SCHEDULED or CONFIRMED. Every move goes
 /// through <see cref="Apply"/>, which stamps its time; an illegal move is a 409 naming the current status.
+/// Callers move it through <see cref="AppointmentWorkflow"/>, which audits the step and moves what follows it.
 /// </summary>
 public sealed class Appointment
 {
@@ -77,11 +78,8 @@ public sealed class Appointment
     /// <summary>Moves the appointment one step of the workflow, or throws 409 naming the current status.</summary>
     public void Apply(AppointmentAction action, Guid? by, DateTimeOffset now, string? reason = null)
     {
-        var (from, to) = Moves[action];
-        if (!from.Contains(Status))
-            throw new ConflictException("illegal_transition",
-                $"Cannot {Verb(action)} an appointment that is {Status}.", new Dictionary<string, object?> { ["currentStatus"] = Status });
-        Status = to;
+        EnsureCan(action);
+        Status = Moves[action].to;
         switch (action)
         {
             case AppointmentAction.Confirm: ConfirmedAt = now; break;
@@ -92,6 +90,14 @@ public sealed class Appointment
             case AppointmentAction.NoShow: NoShowAt = now; break;
         }
         Touch(by, now);
+    }
+
+    /// <summary>Throws the 409 that <see cref="Apply"/> would, without moving (for work that must precede the step).</summary>
+    public void EnsureCan(AppointmentAction action)
+    {
+        if (!Moves[action].from.Contains(Status))
+            throw new ConflictException("illegal_transition",
+                $"Cannot {Verb(action)} an appointment that is {Status}.", new Dictionary<string, object?> { ["currentStatus"] = Status });
     }
 
     /// <summary>Moves a SCHEDULED or CONFIRMED appointment to another time (it is confirmed again only by a new confirm).</summary>

@@ -31,20 +31,20 @@ public static class AppointmentsEndpoints
         g.MapPatch("/{id:guid}", Update).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(412)
             .WithSummary("Change reason or notes (If-Match supported); patients may change the reason only");
         MapAction(g, "confirm", AppointmentAction.Confirm, "Confirm a SCHEDULED appointment");
-        MapAction(g, "check-in", AppointmentAction.CheckIn, "Check the patient in (staff)");
-        MapAction(g, "start", AppointmentAction.Start, "Start the consultation (staff)");
-        MapAction(g, "complete", AppointmentAction.Complete, "Complete the consultation (staff)");
-        MapAction(g, "no-show", AppointmentAction.NoShow, "Mark a SCHEDULED or CONFIRMED appointment as no-show (staff)");
+        MapAction(g, "check-in", AppointmentAction.CheckIn, "Check the patient in (staff); an appointment of today gets its queue token");
+        MapAction(g, "start", AppointmentAction.Start, "Start the consultation (staff); its waiting queue token is called (409 patient_being_served while the doctor serves another)");
+        MapAction(g, "complete", AppointmentAction.Complete, "Complete the consultation (staff); its queue token is served");
+        MapAction(g, "no-show", AppointmentAction.NoShow, "Mark a SCHEDULED or CONFIRMED appointment as no-show (staff); a queue token still waiting leaves");
         g.MapPost("/{id:guid}/cancel", Cancel).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409)
-            .WithSummary("Cancel with a reason (from SCHEDULED, CONFIRMED or CHECKED_IN)");
+            .WithSummary("Cancel with a reason (from SCHEDULED, CONFIRMED or CHECKED_IN); a queue token still waiting leaves");
         g.MapPost("/{id:guid}/reschedule", Reschedule).RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409)
             .WithSummary("Move to another free slot atomically (the new time taken → 409 and nothing changes)");
         return api;
     }
 
     static void MapAction(RouteGroupBuilder g, string route, AppointmentAction action, string summary) =>
-        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, PatientAccess access, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct) =>
-                ApplyAsync(id, action, null, caller, db, access, audit, time, http, ct))
+        g.MapPost($"/{{id:guid}}/{route}", (Guid id, Caller caller, CarebaseDb db, PatientAccess access, AppointmentWorkflow workflow, HttpContext http,
+                CancellationToken ct) => ApplyAsync(id, action, null, caller, db, access, workflow, http, ct))
             .RequirePermission(Permissions.AppointmentsWrite).ProducesProblem(409).WithSummary(summary)
             .WithName($"Appointment{action}");
 
@@ -124,8 +124,8 @@ public static class AppointmentsEndpoints
     }
 
     static async Task<Ok<AppointmentResponse>> Cancel(Guid id, CancelRequest request, Caller caller, CarebaseDb db, PatientAccess access,
-        AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct) =>
-        await ApplyAsync(id, AppointmentAction.Cancel, request.Reason!.Trim(), caller, db, access, audit, time, http, ct);
+        AppointmentWorkflow workflow, HttpContext http, CancellationToken ct) =>
+        await ApplyAsync(id, AppointmentAction.Cancel, request.Reason!.Trim(), caller, db, access, workflow, http, ct);
 
     static async Task<Ok<AppointmentResponse>> Reschedule(Guid id, RescheduleRequest request, AppointmentBooking booking, CarebaseDb db,
         PatientAccess access, HttpContext http, CancellationToken ct)
@@ -137,17 +137,16 @@ public static class AppointmentsEndpoints
     /// <summary>Patients may confirm and cancel their own appointments; the front-desk and clinical steps are the staff's.</summary>
     static readonly AppointmentAction[] PatientActions = [AppointmentAction.Confirm, AppointmentAction.Cancel];
 
+    /// <summary>One workflow step; what follows the appointment (its queue token) moves in the same transaction.</summary>
     static async Task<Ok<AppointmentResponse>> ApplyAsync(Guid id, AppointmentAction action, string? reason, Caller caller, CarebaseDb db,
-        PatientAccess access, AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
+        PatientAccess access, AppointmentWorkflow workflow, HttpContext http, CancellationToken ct)
     {
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             var appointment = await AppointmentBooking.FindForUpdateAsync(db, caller, id, ct);
             if (caller.IsPatient && !PatientActions.Contains(action))
                 throw new ForbiddenException("forbidden", "Only staff can move an appointment through this step.");
-            var from = appointment.Status;
-            appointment.Apply(action, caller.UserId, time.GetUtcNow(), reason);
-            audit.Record($"appointment.{appointment.Status.ToLowerInvariant()}", "appointment", id, new { from, to = appointment.Status, reason });
+            await workflow.MoveAsync(appointment, action, reason, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }

@@ -1,15 +1,9 @@
-using Carebase.Api.Features.Demo;
-
 namespace Carebase.Api.Features.Scheduling;
 
 public static class SchedulingSetup
 {
-    public static IServiceCollection AddScheduling(this IServiceCollection services)
-    {
-        foreach (var sql in SchedulingDemo.FreshenStatements)
-            if (!DemoData.FreshenStatements.Contains(sql)) DemoData.FreshenStatements.Add(sql);
-        return services.AddScoped<DoctorCalendars>().AddScoped<AppointmentBooking>();
-    }
+    public static IServiceCollection AddScheduling(this IServiceCollection services) =>
+        services.AddScoped<DoctorCalendars>().AddScoped<AppointmentBooking>().AddScoped<AppointmentWorkflow>();
 
     public static RouteGroupBuilder MapScheduling(this RouteGroupBuilder api) => api.MapSchedules().MapAppointments();
 }

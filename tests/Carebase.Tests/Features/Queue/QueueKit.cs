@@ -32,9 +32,9 @@ sealed record QueueSetup(CarebaseApp App, TestTenant Tenant, HttpClient Desk, Gu
     }
 
     /// <summary>A SCHEDULED appointment of the doctor, made directly (booking is scheduling's API).</summary>
-    public Task<Guid> AppointmentAsync(Guid patientId, DateTimeOffset startsAt, DateOnly? localDate = null) => App.WithDbAsync(async db =>
+    public Task<Guid> AppointmentAsync(Guid patientId, DateTimeOffset startsAt, DateOnly? localDate = null, Guid? doctorId = null) => App.WithDbAsync(async db =>
     {
-        var appointment = Appointment.Book(patientId, DoctorId, null, startsAt, startsAt.AddMinutes(15),
+        var appointment = Appointment.Book(patientId, doctorId ?? DoctorId, null, startsAt, startsAt.AddMinutes(15),
             localDate ?? DateOnly.FromDateTime(startsAt.UtcDateTime), null, null, TimeProvider.System.GetUtcNow());
         db.Add(appointment);
         await db.SaveChangesAsync();
@@ -49,8 +49,29 @@ sealed record QueueSetup(CarebaseApp App, TestTenant Tenant, HttpClient Desk, Gu
     public Task<HttpResponseMessage> CheckInAsync(Guid appointmentId, string? priority = null, string? reason = null) =>
         Desk.PostAsJsonAsync("/api/v1/queue/check-in", new { appointmentId, priority, priorityReason = reason });
 
-    public Task<HttpResponseMessage> NextAsync(HttpClient? client = null) =>
-        (client ?? Desk).PostAsJsonAsync("/api/v1/queue/next", new { doctorId = DoctorId });
+    public Task<HttpResponseMessage> NextAsync(HttpClient? client = null, Guid? doctorId = null) =>
+        (client ?? Desk).PostAsJsonAsync("/api/v1/queue/next", new { doctorId = doctorId ?? DoctorId });
+
+    /// <summary>POST /queue/{tokenId}/{action} (skip, recall, serve, leave).</summary>
+    public Task<HttpResponseMessage> MoveAsync(Guid tokenId, string action, HttpClient? client = null) =>
+        (client ?? Desk).PostAsync($"/api/v1/queue/{tokenId}/{action}", null);
+
+    /// <summary>POST /appointments/{id}/{action} (check-in, start, complete, no-show; cancel with a reason).</summary>
+    public Task<HttpResponseMessage> AppointmentStepAsync(Guid appointmentId, string action) =>
+        Desk.PostAsJsonAsync($"/api/v1/appointments/{appointmentId}/{action}", action == "cancel" ? new { reason = (string?)"Feels better" } : new { reason = (string?)null });
+
+    /// <summary>Another doctor of the same hospital.</summary>
+    public async Task<Guid> AnotherDoctorAsync()
+    {
+        using var admin = await Tenant.AdminAsync();
+        return DoctorsApi.IdOf(await DoctorsApi.CreateDoctorAsync(admin, Tenant));
+    }
+
+    public Task<long> ServingCountAsync(Guid doctorId) => TestDatabase.ScalarAsync<long>(
+        $"""SELECT count(*) FROM "{Tenant.Schema}".queue_tokens WHERE doctor_id = $1 AND status = 'SERVING'""", doctorId);
+
+    public Task<string?> TokenStatusAsync(Guid tokenId) =>
+        TestDatabase.ScalarAsync<string?>($"""SELECT status FROM "{Tenant.Schema}".queue_tokens WHERE id = $1""", tokenId);
 
     public async Task<JsonObject> BoardAsync(DateOnly? date = null) =>
         await (await Desk.GetAsync($"/api/v1/queue?doctorId={DoctorId}" + (date is { } d ? $"&date={d:yyyy-MM-dd}" : ""))).JsonAsync();

@@ -73,6 +73,28 @@ public sealed class QueueStreamTests
     }
 
     [Fact]
+    public async Task A_token_moved_by_an_appointment_step_reaches_the_stream()
+    {
+        var q = await QueueSetup.CreateAsync();
+        var patient = (await q.PatientsAsync(1))[0];
+        var appointment = await q.AppointmentAsync(patient, QueueSetup.TodayAt(9));
+        await using var stream = await Stream.OpenAsync(q.Desk, q.DoctorId);
+        Assert.Equal("snapshot", (await stream.NextAsync(TimeSpan.FromSeconds(10))).type);
+
+        await (await q.AppointmentStepAsync(appointment, "check-in")).JsonAsync();
+        var (_, checkedIn) = await stream.NextAsync(Within);
+        Assert.Equal("checked_in", checkedIn["event"]!.GetValue<string>());
+        var token = checkedIn["tokenId"]!.GetValue<Guid>();
+        await (await q.AppointmentStepAsync(appointment, "start")).JsonAsync();
+        Assert.Equal("called", (await stream.NextAsync(Within)).data["event"]!.GetValue<string>());
+        await (await q.AppointmentStepAsync(appointment, "complete")).JsonAsync();
+        var (_, served) = await stream.NextAsync(Within);
+        Assert.Equal("served", served["event"]!.GetValue<string>());
+        Assert.Equal(token, served["tokenId"]!.GetValue<Guid>());
+        Assert.Equal(token, served["board"]!["served"]![0]!.Id());
+    }
+
+    [Fact]
     public async Task A_subscriber_hears_only_its_own_doctors_queue()
     {
         var q = await QueueSetup.CreateAsync();

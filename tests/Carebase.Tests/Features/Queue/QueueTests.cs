@@ -106,35 +106,95 @@ public sealed class QueueTests
         Assert.Equal(Enumerable.Range(1, 6), waiting.Select(t => t!["position"]!.GetValue<int>()));
         Assert.Equal(6, board["counts"]!["waiting"]!.GetValue<int>());
 
+        // One patient at a time: each is served before the next is called.
         var called = new List<Guid>();
-        for (var i = 0; i < expected.Length; i++) called.Add((await (await q.NextAsync()).JsonAsync())["patientId"]!.GetValue<Guid>());
+        foreach (var patient in expected)
+        {
+            var token = await (await q.NextAsync()).JsonAsync();
+            called.Add(token["patientId"]!.GetValue<Guid>());
+            if (patient == bookedEarlier) Assert.Equal("IN_CONSULTATION", await q.AppointmentStatusAsync(at9));
+            await (await q.MoveAsync(token.Id(), "serve")).JsonAsync();
+        }
         Assert.Equal(expected, called);
-        Assert.Equal("IN_CONSULTATION", await q.AppointmentStatusAsync(at9));
+        Assert.Equal("COMPLETED", await q.AppointmentStatusAsync(at9));
         var empty = await q.NextAsync();
         Assert.Equal(HttpStatusCode.NoContent, empty.StatusCode);
-        Assert.Equal(6, (await q.BoardAsync())["serving"]!.AsArray().Count);
+        Assert.Equal(6, (await q.BoardAsync())["counts"]!["served"]!.GetValue<int>());
     }
 
     [Fact]
-    public async Task Two_doctors_calling_next_20_times_each_in_parallel_serve_each_of_40_tokens_exactly_once()
+    public async Task Of_many_callers_racing_next_for_a_doctor_one_gets_the_patient_and_the_others_409_naming_that_token_while_another_doctor_is_not_held_up()
     {
         var q = await QueueSetup.CreateAsync();
-        foreach (var p in await q.PatientsAsync(40)) await (await q.WalkInAsync(p)).JsonAsync(HttpStatusCode.Created);
-        var doctors = await Task.WhenAll(q.Tenant.ClientAsync(SystemRoles.Doctor), q.Tenant.ClientAsync(SystemRoles.Doctor));
-        var handed = new ConcurrentBag<Guid>();
+        var second = await q.AnotherDoctorAsync();
+        var patients = await q.PatientsAsync(6);
+        foreach (var p in patients[..3]) await (await q.WalkInAsync(p)).JsonAsync(HttpStatusCode.Created);
+        foreach (var p in patients[3..])
+            await (await q.Desk.PostAsJsonAsync("/api/v1/queue/walk-in", new { patientId = p, doctorId = second })).JsonAsync(HttpStatusCode.Created);
+        var callers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => q.Tenant.ClientAsync(SystemRoles.Doctor)));
 
-        await Task.WhenAll(doctors.Select(doctor => Task.Run(async () =>
+        var answers = await Task.WhenAll(callers.Select((c, i) => q.NextAsync(c, i % 2 == 0 ? q.DoctorId : second)));
+
+        foreach (var doctor in new[] { q.DoctorId, second })
         {
-            var mine = Enumerable.Range(0, 20).Select(_ => q.NextAsync(doctor));
-            foreach (var r in await Task.WhenAll(mine)) handed.Add((await r.JsonAsync()).Id());
-        })));
+            var mine = answers.Where((_, i) => (i % 2 == 0) == (doctor == q.DoctorId)).ToList();
+            var winner = await Assert.Single(mine, r => r.StatusCode == HttpStatusCode.OK).JsonAsync();
+            foreach (var refused in mine.Where(r => r.StatusCode != HttpStatusCode.OK))
+            {
+                var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.Conflict, "patient_being_served");
+                Assert.Equal(winner.Id(), problem["tokenId"]!.GetValue<Guid>());
+            }
+            Assert.Equal(1, await q.ServingCountAsync(doctor));
+        }
+    }
 
-        Assert.Equal(40, handed.Count);
-        Assert.Equal(40, handed.Distinct().Count());
+    [Fact]
+    public async Task Callers_racing_next_and_serve_until_the_line_is_empty_serve_every_token_exactly_once_and_never_two_at_a_time()
+    {
+        const int Tokens = 30;
+        var q = await QueueSetup.CreateAsync();
+        foreach (var p in await q.PatientsAsync(Tokens)) await (await q.WalkInAsync(p)).JsonAsync(HttpStatusCode.Created);
+        var callers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => q.Tenant.ClientAsync(SystemRoles.Nurse)));
+        var served = new ConcurrentBag<Guid>();
+        var refused = 0;
+
+        // A watcher reads the number of tokens SERVING, again and again, for as long as the race lasts.
+        using var raceOver = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            var most = 0L;
+            while (!raceOver.IsCancellationRequested) most = Math.Max(most, await q.ServingCountAsync(q.DoctorId));
+            return most;
+        });
+        await Task.WhenAll(callers.Select(caller => Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var next = await q.NextAsync(caller);
+                if (next.StatusCode == HttpStatusCode.NoContent) return; // nobody waiting and nobody being served
+                if (next.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Someone else's patient is being served (or, after losing several races in a row, "try again").
+                    var code = (await next.ShouldBeProblemAsync(HttpStatusCode.Conflict))["code"]!.GetValue<string>();
+                    Assert.Contains(code, new[] { "patient_being_served", "concurrent_update" });
+                    Interlocked.Increment(ref refused);
+                    continue;
+                }
+                var token = await next.JsonAsync();
+                served.Add((await (await q.MoveAsync(token.Id(), "serve", caller)).JsonAsync()).Id());
+            }
+        })));
+        await raceOver.CancelAsync();
+
+        Assert.Equal(1, await watcher);
+        Assert.True(refused > 0, "no caller was ever refused: the callers did not race");
+        Assert.Equal(Tokens, served.Count);
+        Assert.Equal(Tokens, served.Distinct().Count());
         var board = await q.BoardAsync();
-        Assert.Equal(40, board["counts"]!["serving"]!.GetValue<int>());
-        Assert.Equal(0, board["counts"]!["waiting"]!.GetValue<int>());
-        Assert.Equal(HttpStatusCode.NoContent, (await q.NextAsync(doctors[0])).StatusCode);
+        Assert.Equal(Tokens, board["counts"]!["served"]!.GetValue<int>());
+        Assert.Equal(0, board["counts"]!["serving"]!.GetValue<int>() + board["counts"]!["waiting"]!.GetValue<int>());
+        Assert.Equal(Tokens, await TestDatabase.ScalarAsync<long>(
+            $"""SELECT count(*) FROM "{q.Tenant.Schema}".audit_log WHERE action = 'QUEUE_CALLED'"""));
     }
 
     [Fact]
@@ -152,8 +212,12 @@ public sealed class QueueTests
         Assert.Equal("WAITING", serveWaiting["currentStatus"]!.GetValue<string>());
         await (await Move(a, "recall")).ShouldBeProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
 
-        // The booked patient (8:00) is called first; absent, skipped; recalled, back in line ahead of the walk-ins.
+        // The booked patient (8:00) is called first, and nobody else while being served; absent, skipped; recalled,
+        // back in line ahead of the walk-ins.
         Assert.Equal(c, (await (await q.NextAsync()).JsonAsync()).Id());
+        var busy = await (await q.NextAsync()).ShouldBeProblemAsync(HttpStatusCode.Conflict, "patient_being_served");
+        Assert.Equal(c, busy["tokenId"]!.GetValue<Guid>());
+        Assert.Contains("serve, skip or leave", busy["detail"]!.GetValue<string>());
         Assert.Equal("SKIPPED", (await (await Move(c, "skip")).JsonAsync()).Str("status"));
         Assert.Equal(a, (await (await q.NextAsync()).JsonAsync()).Id());
         Assert.Equal("WAITING", (await (await Move(c, "recall")).JsonAsync()).Str("status"));

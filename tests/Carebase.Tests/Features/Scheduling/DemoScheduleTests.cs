@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Carebase.Api.Features.Demo;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,6 +34,47 @@ public sealed class DemoScheduleTests
         Assert.Equal(before.total, after.total);
         Assert.Equal(TimeSpan.FromDays(7), after.first - before.first);
     }
+
+    [Fact]
+    public async Task Every_checked_in_demo_appointment_of_today_has_its_token_in_step_and_the_desk_can_call_it()
+    {
+        await using var app = await CarebaseApp.CreateAsync(await TestDatabase.CreateDatabaseAsync("demoqueue"),
+            new Dictionary<string, string?> { ["Carebase:DemoMode"] = "true" });
+        using var desk = await app.SignInAsync("reception@general.demo", DemoData.Password);
+        var today = (await (await desk.GetAsync("/api/v1/appointments?when=today&pageSize=200")).JsonAsync())["items"]!.AsArray()
+            .Select(a => a!.AsObject()).ToList();
+        var expected = new Dictionary<string, string> { ["CHECKED_IN"] = "WAITING", ["IN_CONSULTATION"] = "SERVING", ["COMPLETED"] = "SERVED" };
+        Assert.Contains(today, a => a["status"]!.GetValue<string>() == "CHECKED_IN");
+        Assert.Contains(today, a => a["status"]!.GetValue<string>() == "IN_CONSULTATION");
+
+        foreach (var doctorId in today.Select(a => a["doctorId"]!.GetValue<Guid>()).Distinct())
+        {
+            var board = await (await desk.GetAsync($"/api/v1/queue?doctorId={doctorId}")).JsonAsync();
+            var tokens = new[] { "waiting", "serving", "served", "skipped", "left" }.SelectMany(k => board[k]!.AsArray()).Select(t => t!.AsObject()).ToList();
+            Assert.True(board["counts"]!["serving"]!.GetValue<int>() <= 1, "a demo doctor is serving two patients at once");
+            foreach (var a in today.Where(a => a["doctorId"]!.GetValue<Guid>() == doctorId && expected.ContainsKey(a["status"]!.GetValue<string>())))
+            {
+                var token = Assert.Single(tokens, t => t["appointmentId"]?.GetValue<Guid>() == a["id"]!.GetValue<Guid>());
+                Assert.Equal(expected[a["status"]!.GetValue<string>()], token["status"]!.GetValue<string>());
+            }
+        }
+
+        // The desk calls its way through a doctor's line (serving whoever is with the doctor first) up to the checked-in
+        // appointment, which then starts: checked-in demo appointments are not stuck outside the queue.
+        var waiting = today.First(a => a["status"]!.GetValue<string>() == "CHECKED_IN");
+        var doctor = waiting["doctorId"]!.GetValue<Guid>();
+        for (var calls = 0; await StatusAsync(desk, waiting) == "CHECKED_IN"; calls++)
+        {
+            Assert.True(calls < 20, "the checked-in appointment was never called");
+            var serving = (await (await desk.GetAsync($"/api/v1/queue?doctorId={doctor}")).JsonAsync())["serving"]!.AsArray();
+            foreach (var t in serving) await (await desk.PostAsync($"/api/v1/queue/{t!["id"]}/serve", null)).JsonAsync();
+            await (await desk.PostAsJsonAsync("/api/v1/queue/next", new { doctorId = doctor })).JsonAsync();
+        }
+        Assert.Equal("IN_CONSULTATION", await StatusAsync(desk, waiting));
+    }
+
+    static async Task<string> StatusAsync(HttpClient client, JsonObject appointment) =>
+        (await (await client.GetAsync($"/api/v1/appointments/{appointment["id"]}")).JsonAsync())["status"]!.GetValue<string>();
 
     static async Task<(DateTimeOffset first, int total)> FirstAsync(HttpClient admin)
     {
