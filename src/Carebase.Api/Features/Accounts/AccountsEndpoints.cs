@@ -13,7 +13,7 @@ namespace Carebase.Api.Features.Accounts;
 public static class AccountsEndpoints
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddScoped<SignInFlow>().AddScoped<AccountEmails>();
+        services.AddScoped<SignInFlow>().AddScoped<AccountEmails>().AddSingleton<UnknownAccountLockout>();
 
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {

@@ -15,12 +15,14 @@ public sealed record SignInResult(TokenPair? Tokens, User? User, ProblemHttpResu
 
 /// <summary>
 /// Password sign-in shared by the JSON login and the OAuth2 password grant: per-account rate limit,
-/// lockout (5 failures → 15 minutes, 423), account, email and hospital status, the second factor,
-/// then a new session. Every attempt is audited, in the user's hospital trail when the account is known.
+/// lockout (5 failures → 15 minutes, 423 with Retry-After), account, email and hospital status, the second
+/// factor, then a new session. An email without an account answers exactly as an account with a wrong password
+/// does, lockout included (<see cref="UnknownAccountLockout"/>), so the answers do not tell which emails exist.
+/// Every attempt is audited, in the user's hospital trail when the account is known.
 /// </summary>
 public sealed class SignInFlow(
     CarebaseDb db, UserManager<User> users, SessionStore sessions, TokenIssuer tokens, AuditLog audit,
-    AccountLimiter limiter, TimeProvider time, IHttpContextAccessor http)
+    AccountLimiter limiter, UnknownAccountLockout unknownAccounts, TimeProvider time, IHttpContextAccessor http)
 {
     public async Task<SignInResult> PasswordAsync(string email, string password, string? twoFactorCode, string? recoveryCode, CancellationToken ct)
     {
@@ -30,11 +32,19 @@ public sealed class SignInFlow(
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {
-            // Same work as a real check, so response time does not reveal whether the account exists.
-            users.PasswordHasher.VerifyHashedPassword(new User(), DummyHash, password);
-            await audit.WriteAsync("auth.login", "session", null, new { email, reason = "unknown_account" }, AuditOutcome.Failure,
+            // The steps of a known account with a wrong password: a locked one is refused before the password is
+            // checked; otherwise the same hashing work, a failure counted, and locked at the same count.
+            var key = users.NormalizeEmail(email.Trim());
+            var lockedUntil = await unknownAccounts.LockedUntilAsync(key, ct);
+            var reason = lockedUntil is null ? "unknown_account" : "unknown_account_locked";
+            if (lockedUntil is null)
+            {
+                users.PasswordHasher.VerifyHashedPassword(new User(), DummyHash, password);
+                lockedUntil = await unknownAccounts.FailedAsync(key, ct);
+            }
+            await audit.WriteAsync("auth.login", "session", null, new { email, reason }, AuditOutcome.Failure,
                 new AuditActor(null, email, [], null), platform: true, ct: ct);
-            return Fail(Problems.Unauthorized("invalid_credentials", "The email or password is wrong."));
+            return Fail(lockedUntil is { } until ? Locked(until) : Problems.Unauthorized("invalid_credentials", "The email or password is wrong."));
         }
 
         var tenant = user.TenantId is { } tid ? await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == tid, ct) : null;
@@ -48,13 +58,13 @@ public sealed class SignInFlow(
         }
 
         if (await users.IsLockedOutAsync(user))
-            return await Refuse(Locked(user), "locked");
+            return await Refuse(Locked(user.LockoutEnd!.Value), "locked");
 
         if (!await users.CheckPasswordAsync(user, password))
         {
             await users.AccessFailedAsync(user);
             return await users.IsLockedOutAsync(user)
-                ? await Refuse(Locked(user), "bad_password_locked")
+                ? await Refuse(Locked(user.LockoutEnd!.Value), "bad_password_locked")
                 : await Refuse(Problems.Unauthorized("invalid_credentials", "The email or password is wrong."), "bad_password");
         }
 
@@ -102,8 +112,17 @@ public sealed class SignInFlow(
         return tokens.Issue(user.Id, sid, rid);
     }
 
-    ProblemHttpResult Locked(User user) => Problems.Locked(
-        $"Too many failed sign-ins. The account is locked until {user.LockoutEnd:u}; try again later or reset your password.", user.LockoutEnd);
+    /// <summary>
+    /// 423 with Retry-After. The end is given in whole seconds (rounded up): a lockout Identity has just set carries
+    /// more digits than one read back from the database, and the answer must not show which of the two it was.
+    /// </summary>
+    ProblemHttpResult Locked(DateTimeOffset until)
+    {
+        var end = new DateTimeOffset((until.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var seconds = Math.Max(1, (int)Math.Ceiling((end - time.GetUtcNow()).TotalSeconds));
+        if (http.HttpContext is { } ctx) ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Locked($"Too many failed sign-ins. The account is locked until {end:u}; try again later or reset your password.", end);
+    }
 
     static SignInResult Fail(ProblemHttpResult problem) => new(null, null, problem);
 
