@@ -72,17 +72,11 @@ public static class TestDatabase
         {
             // Running, or touched in the last minutes (another run may be starting or using it): leave it.
             var pid = Path.Combine(dir.FullName, "pg", "data", "postmaster.pid");
-            if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && Alive(id)) continue;
+            if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && EmbeddedPostgres.ProcessAlive(id)) continue;
             if (dir.LastWriteTimeUtc > recently) continue;
             try { dir.Delete(recursive: true); }
             catch (IOException) { /* another run is using it */ }
             catch (UnauthorizedAccessException) { /* not ours to delete */ }
-        }
-
-        static bool Alive(int pid)
-        {
-            try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
-            catch (ArgumentException) { return false; }
         }
     }
 

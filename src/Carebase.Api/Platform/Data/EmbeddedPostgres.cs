@@ -298,7 +298,8 @@ public sealed class EmbeddedPostgres
         if (segment is null || segment[6] == "0") File.Delete(PidFile);
     }
 
-    static bool ProcessAlive(int pid)
+    /// <summary>Whether a process runs: a zombie (dead, not yet reaped by its parent) does not.</summary>
+    public static bool ProcessAlive(int pid)
     {
         if (Directory.Exists("/proc"))
         {

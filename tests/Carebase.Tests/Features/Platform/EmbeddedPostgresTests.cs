@@ -1,3 +1,5 @@
+using Carebase.Api.Platform.Data;
+
 namespace Carebase.Tests.Features.Platform;
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class EmbeddedPostgresTests
         Assert.True(migrate.ExitCode == 0, migrate.Out + migrate.Error);
         Assert.Contains("Database is migrated.", migrate.Out);
         Assert.Equal(postmaster, service.PostmasterPid());
-        Assert.True(ServiceProcess.Alive(postmaster));
+        Assert.True(EmbeddedPostgres.ProcessAlive(postmaster));
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/health/ready")).StatusCode);
 
         var second = await ServiceProcess.RunAsync(service.DataFolder, new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = "http://127.0.0.1:0" });
@@ -53,7 +55,7 @@ public sealed class EmbeddedPostgresTests
     {
         Assert.Equal(0, await service.StopAsync());
         Assert.DoesNotContain(service.OutputAfterStop, l => l.Contains("Exception", StringComparison.OrdinalIgnoreCase) || l.Contains("   at "));
-        Assert.False(ServiceProcess.Alive(postmaster));
+        Assert.False(EmbeddedPostgres.ProcessAlive(postmaster));
         Assert.False(File.Exists(service.PostmasterPidFile));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Carebase.Api.Platform.Data;
 
 namespace Carebase.Tests.Features.Platform;
 
@@ -122,20 +123,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         return kill.ExitCode == 0;
     }
 
-    /// <summary>Alive, and not a zombie (a dead process its parent has not reaped yet).</summary>
-    public static bool Alive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
@@ -147,7 +134,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             try { await _process.WaitForExitAsync(deadline.Token); }
             catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
         }
-        if (File.Exists(PostmasterPidFile) && Alive(PostmasterPid())) Signal(PostmasterPid(), "INT");
+        if (File.Exists(PostmasterPidFile) && EmbeddedPostgres.ProcessAlive(PostmasterPid())) Signal(PostmasterPid(), "INT");
         _process.Dispose();
         try { Directory.Delete(DataFolder, recursive: true); }
         catch (IOException) { /* a stopping PostgreSQL still writing: the run's folder goes at the end anyway */ }
