@@ -16,11 +16,12 @@ using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Messaging;
 using Carebase.Api.Platform.Operations;
 
-var builder = WebApplication.CreateBuilder(args);
+if (Cli.Parse(args, out var problem) is not { } invocation) return Cli.PrintUsage(problem);
+var builder = WebApplication.CreateBuilder(invocation.Settings);
 EmbeddedPostgres? embedded = null;
 try
 {
-    embedded = await builder.AddCarebaseDatabaseAsync();
+    embedded = await builder.AddCarebaseDatabaseAsync(invocation.Command);
     builder.AddCarebaseAuth();
     builder.AddCarebaseOperations();
     builder.AddCarebaseMessaging();
@@ -36,7 +37,7 @@ try
     builder.Services.AddScheduling();
 
     var app = builder.Build();
-    if (Cli.CommandIn(args) is { } command) return await Cli.RunAsync(app, command);
+    if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
     await Cli.PrepareAsync(app);
 
     app.UseCarebasePipeline();
@@ -53,7 +54,7 @@ try
     api.MapInsight();
     api.MapDemo();
 
-    app.Lifetime.ApplicationStarted.Register(() => Cli.PrintWelcome(app));
+    app.Lifetime.ApplicationStarted.Register(() => Cli.Started(app));
     await app.RunAsync();
     return 0;
 }
@@ -63,6 +64,11 @@ catch (StartupException e) when (!builder.Environment.IsEnvironment("Testing"))
     Console.Error.WriteLine(e.Message);
     return 1;
 }
+catch (Exception e) when (Cli.AddressInUse(e) is { } line && !builder.Environment.IsEnvironment("Testing"))
+{
+    Console.Error.WriteLine(line);
+    return 1;
+}
 catch (Exception e) when (ErrorHandling.IsDatabaseUnavailable(e) && !builder.Environment.IsEnvironment("Testing"))
 {
     Console.Error.WriteLine($"The database is unreachable ({e.GetBaseException().Message}). Check ConnectionStrings__Carebase, or leave it unset to use the embedded PostgreSQL.");
@@ -70,7 +76,12 @@ catch (Exception e) when (ErrorHandling.IsDatabaseUnavailable(e) && !builder.Env
 }
 finally
 {
-    if (embedded is not null) await embedded.StopAsync();
+    // Whatever state the embedded PostgreSQL is in (running, restarting, killed), stopping it says at most one line.
+    if (embedded is not null)
+    {
+        try { await embedded.ReleaseAsync(); }
+        catch (StartupException e) { Console.Error.WriteLine(e.Message); }
+    }
 }
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>

@@ -54,7 +54,7 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
         // Same server and database, whatever the other settings (a smaller pool, say).
         var target = new NpgsqlConnectionStringBuilder(connectionString);
         var sharedDatabase = target.Host == shared.Host && target.Port == shared.Port && target.Database == shared.Database;
-        dataDirectory ??= Path.Combine(Path.GetTempPath(), "carebase-test-data-" + Guid.NewGuid().ToString("N")[..12]);
+        dataDirectory ??= TestDatabase.NewFolder("data");
         var all = new Dictionary<string, string?>
         {
             ["Carebase:DataProtection:MasterKey"] = "q83vEjE5y1P1qtKNPr8s0qS1yhRz1R8mKpW1nJpBcyM=",

@@ -4,31 +4,62 @@ using Npgsql;
 namespace Carebase.Tests.Infrastructure;
 
 /// <summary>
-/// One throwaway PostgreSQL cluster per test run, started the same way the service starts its
-/// embedded one, in a temporary folder, and stopped and deleted when the test process exits.
+/// One throwaway PostgreSQL cluster per test run, started the same way the service starts its embedded one, in
+/// this run's temporary folder (<see cref="RunFolder"/>), which is stopped and deleted when the test process ends.
 /// </summary>
 public static class TestDatabase
 {
     static readonly Lazy<Task<EmbeddedPostgres>> Cluster = new(StartAsync);
 
+    /// <summary>This run's temporary folder: the cluster (pg/) and the service data folders of the tests.</summary>
+    public static string RunFolder { get; } = Path.Combine(Path.GetTempPath(), "carebase-tests-" + Guid.NewGuid().ToString("N")[..12]);
+
     public static Task<EmbeddedPostgres> GetAsync() => Cluster.Value;
+
+    /// <summary>A new empty folder in <see cref="RunFolder"/> (deleted with it).</summary>
+    public static string NewFolder(string prefix)
+    {
+        var folder = Path.Combine(RunFolder, $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
 
     static async Task<EmbeddedPostgres> StartAsync()
     {
         RemoveLeftovers();
-        var root = Path.Combine(Path.GetTempPath(), "carebase-tests-" + Guid.NewGuid().ToString("N")[..12]);
-        var pg = await StartClusterAsync(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            pg.StopAsync().GetAwaiter().GetResult();
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { /* best effort */ }
-        };
-        return pg;
+        Directory.CreateDirectory(RunFolder);
+        DeleteAfterExit(RunFolder);
+        return await StartClusterAsync(RunFolder);
     }
 
     /// <summary>
-    /// The test host may be stopped before its exit handler has deleted its cluster: remove what earlier runs left
-    /// behind (clusters whose server is not running, and their mail folders).
+    /// When a run ends the test host is killed a moment after its last test (exit handlers get no time to stop a
+    /// server and delete hundreds of megabytes), so a small detached shell waits for this process to end, stops
+    /// the cluster if it still runs (fast shutdown), and deletes the folder.
+    /// </summary>
+    static void DeleteAfterExit(string folder)
+    {
+        var pidFile = Path.Combine(folder, "pg", "data", "postmaster.pid");
+        var script = $"""
+            trap '' INT HUP TERM
+            while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done
+            pid=$(head -n 1 '{pidFile}' 2>/dev/null)
+            if [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null; then
+              for i in $(seq 1 30); do [ -e '{pidFile}' ] || break; sleep 1; done
+            fi
+            rm -rf '{folder}'
+            """;
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        // In the background with no terminal streams, so it outlives this process and holds none of its pipes.
+        start.ArgumentList.Add($"( {script} ) </dev/null >/dev/null 2>&1 &");
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        shell.WaitForExit();
+    }
+
+    /// <summary>
+    /// Runs stopped before their clean-up could finish (a machine reset) leave folders behind: remove those whose
+    /// server is not running (and the loose folders of older test runs).
     /// </summary>
     static void RemoveLeftovers()
     {
@@ -41,17 +72,11 @@ public static class TestDatabase
         {
             // Running, or touched in the last minutes (another run may be starting or using it): leave it.
             var pid = Path.Combine(dir.FullName, "pg", "data", "postmaster.pid");
-            if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && Alive(id)) continue;
+            if (File.Exists(pid) && int.TryParse(File.ReadLines(pid).FirstOrDefault(), out var id) && EmbeddedPostgres.ProcessAlive(id)) continue;
             if (dir.LastWriteTimeUtc > recently) continue;
             try { dir.Delete(recursive: true); }
             catch (IOException) { /* another run is using it */ }
             catch (UnauthorizedAccessException) { /* not ours to delete */ }
-        }
-
-        static bool Alive(int pid)
-        {
-            try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
-            catch (ArgumentException) { return false; }
         }
     }
 
@@ -62,7 +87,7 @@ public static class TestDatabase
         if (!OperatingSystem.IsWindows() && Environment.UserName == "root") File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
         var pg = EmbeddedPostgres.Create(root, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400",
             "-c max_wal_size=64MB", "-c min_wal_size=32MB");
-        await pg.StartAsync();
+        await pg.StartAsync("the test run");
         return pg;
     }
 

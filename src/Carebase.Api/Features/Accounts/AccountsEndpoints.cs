@@ -13,7 +13,7 @@ namespace Carebase.Api.Features.Accounts;
 public static class AccountsEndpoints
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services) =>
-        services.AddScoped<SignInFlow>();
+        services.AddScoped<SignInFlow>().AddSingleton<UnknownAccountLockout>();
 
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
@@ -47,65 +47,70 @@ public static class AccountsEndpoints
         return api;
     }
 
-    static async Task<Results<Ok<LoginResponse>, ProblemHttpResult, ValidationProblem>> Login(LoginRequest request, SignInFlow signIn, CancellationToken ct)
+    static async Task<Ok<LoginResponse>> Login(LoginRequest request, SignInFlow signIn, CancellationToken ct)
     {
-        var result = await signIn.PasswordAsync(request.Email!, request.Password!, request.TwoFactorCode, request.RecoveryCode, ct);
-        if (result.Problem is not null) return result.Problem;
-        return TypedResults.Ok(LoginResponse.From(result.Tokens!, result.User!.MustChangePassword));
+        var (tokens, user) = await signIn.PasswordAsync(request.Email!, request.Password!, request.TwoFactorCode, request.RecoveryCode, ct);
+        return TypedResults.Ok(LoginResponse.From(tokens, user.MustChangePassword));
     }
 
     /// <summary>RFC 6749 password and refresh_token grants. Errors are problem+json that also carry RFC 6749's error/error_description.</summary>
-    static async Task<Results<Ok<OAuthTokenResponse>, ProblemHttpResult>> Token(HttpContext http, SignInFlow signIn, SessionStore sessions, TokenIssuer tokens, CancellationToken ct)
+    static async Task<Ok<OAuthTokenResponse>> Token(HttpContext http, SignInFlow signIn, SessionStore sessions, TokenIssuer tokens, CancellationToken ct)
     {
-        if (!http.Request.HasFormContentType)
-            return OAuthError(400, "invalid_request", "Send the request as application/x-www-form-urlencoded.");
+        if (!http.Request.HasFormContentType) throw OAuthError("invalid_request", "Send the request as application/x-www-form-urlencoded.");
         var form = await http.Request.ReadFormAsync(ct);
+        TokenPair pair;
         switch (form["grant_type"].ToString())
         {
             case "password":
                 var (username, password) = (form["username"].ToString(), form["password"].ToString());
-                if (username.Length == 0 || password.Length == 0)
-                    return OAuthError(400, "invalid_request", "username and password are required.");
-                var result = await signIn.PasswordAsync(username, password, form["totp"].ToString() is { Length: > 0 } code ? code : null, null, ct);
-                if (result.Problem is not null)
-                    return result.Problem.StatusCode is 401 ? OAuthError(400, "invalid_grant", "The username or password is wrong.") : result.Problem;
-                var t = result.Tokens!;
-                return TypedResults.Ok(new OAuthTokenResponse(t.AccessToken, t.TokenType, t.ExpiresIn, t.RefreshToken));
+                if (username.Length == 0 || password.Length == 0) throw OAuthError("invalid_request", "username and password are required.");
+                try
+                {
+                    pair = (await signIn.PasswordAsync(username, password, form["totp"].ToString() is { Length: > 0 } code ? code : null, null, ct)).Tokens;
+                }
+                catch (UnauthorizedException)
+                {
+                    throw OAuthError("invalid_grant", "The username or password is wrong.");
+                }
+                break;
             case "refresh_token":
-                var refreshed = await RotateAsync(form["refresh_token"].ToString(), sessions, tokens, ct);
-                return refreshed.pair is { } p
-                    ? TypedResults.Ok(new OAuthTokenResponse(p.AccessToken, p.TokenType, p.ExpiresIn, p.RefreshToken))
-                    : OAuthError(400, "invalid_grant", refreshed.problem!.ProblemDetails.Detail!);
+                try
+                {
+                    pair = await RotateAsync(form["refresh_token"].ToString(), sessions, tokens, ct);
+                }
+                catch (UnauthorizedException e)
+                {
+                    throw OAuthError("invalid_grant", e.Message);
+                }
+                break;
             default:
-                return OAuthError(400, "unsupported_grant_type", "grant_type must be 'password' or 'refresh_token'.");
+                throw OAuthError("unsupported_grant_type", "grant_type must be 'password' or 'refresh_token'.");
         }
+        return TypedResults.Ok(new OAuthTokenResponse(pair.AccessToken, pair.TokenType, pair.ExpiresIn, pair.RefreshToken));
     }
 
-    static ProblemHttpResult OAuthError(int status, string error, string description) =>
-        Problems.Create(status, error, description, new Dictionary<string, object?> { ["error"] = error, ["error_description"] = description });
+    static BadRequestException OAuthError(string error, string description) =>
+        new(error, description, new Dictionary<string, object?> { ["error"] = error, ["error_description"] = description });
 
-    static async Task<Results<Ok<TokenPair>, ProblemHttpResult, ValidationProblem>> Refresh(RefreshRequest request, SessionStore sessions, TokenIssuer tokens, CancellationToken ct)
-    {
-        var (pair, problem) = await RotateAsync(request.RefreshToken!, sessions, tokens, ct);
-        return pair is not null ? TypedResults.Ok(pair) : problem!;
-    }
+    static async Task<Ok<TokenPair>> Refresh(RefreshRequest request, SessionStore sessions, TokenIssuer tokens, CancellationToken ct) =>
+        TypedResults.Ok(await RotateAsync(request.RefreshToken!, sessions, tokens, ct));
 
-    static async Task<(TokenPair? pair, ProblemHttpResult? problem)> RotateAsync(string refreshToken, SessionStore sessions, TokenIssuer tokens, CancellationToken ct)
+    static async Task<TokenPair> RotateAsync(string refreshToken, SessionStore sessions, TokenIssuer tokens, CancellationToken ct)
     {
         if (tokens.ReadRefreshToken(refreshToken) is not var (sid, rid))
-            return (null, Problems.Unauthorized("invalid_refresh_token", "The refresh token is not valid."));
+            throw new UnauthorizedException("invalid_refresh_token", "The refresh token is not valid.");
         var (outcome, next) = await sessions.RotateAsync(sid, rid, ct);
         switch (outcome)
         {
             case RefreshOutcome.Rotated:
                 var session = await sessions.GetAsync(sid, ct);
                 if (session?.TenantStatus is "SUSPENDED" or "INACTIVE")
-                    return (null, Problems.Forbidden("tenant_" + session.TenantStatus.ToLowerInvariant(), "This hospital's account is not active."));
-                return (tokens.Issue(session!.UserId, sid, next), null);
+                    throw new ForbiddenException("tenant_" + session.TenantStatus.ToLowerInvariant(), "This hospital's account is not active.");
+                return tokens.Issue(session!.UserId, sid, next);
             case RefreshOutcome.Idle:
-                return (null, Problems.Unauthorized("session_idle", "This session was idle for too long. Sign in again."));
+                throw new UnauthorizedException("session_idle", "This session was idle for too long. Sign in again.");
             default:
-                return (null, Problems.Unauthorized("invalid_refresh_token", "The refresh token was already used, revoked or expired. Sign in again."));
+                throw new UnauthorizedException("invalid_refresh_token", "The refresh token was already used, revoked or expired. Sign in again.");
         }
     }
 
@@ -128,19 +133,20 @@ public static class AccountsEndpoints
             user.PatientId, user.IsSuperAdmin));
     }
 
-    static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> ChangePassword(
+    static async Task<Ok<LoginResponse>> ChangePassword(
         ChangePasswordRequest request, Caller caller, UserManager<User> users, PasswordPolicy passwords, SessionStore sessions,
         SignInFlow signIn, AuditLog audit, CarebaseDb db, AccountLimiter limiter, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (limiter.TryAcquire(caller.Email) is { } wait) return Problems.TooMany(http, wait);
+        if (limiter.TryAcquire(caller.Email) is { } wait) throw new TooManyRequestsException(wait);
         var user = await users.FindByIdAsync(caller.UserId.ToString()) ?? throw new NotFoundException("The account");
         if (!await users.CheckPasswordAsync(user, request.CurrentPassword!))
-            return Problems.Validation(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
+            throw new ValidationException("currentPassword", "The current password is wrong.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
         UserAccounts.ThrowIfFailed(result, "newPassword");
         user.MustChangePassword = false;
-        user.PasswordChangedAt = user.UpdatedAt = time.GetUtcNow();
+        user.PasswordChangedAt = time.GetUtcNow();
+        user.Touch(user.PasswordChangedAt.Value);
         await users.UpdateAsync(user);
         passwords.Remember(user);
         audit.Record("auth.password_changed", "user", user.Id);
@@ -150,11 +156,11 @@ public static class AccountsEndpoints
         return TypedResults.Ok(LoginResponse.From(await signIn.NewSessionAsync(user, ct), false));
     }
 
-    static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> ForgotPassword(
+    static async Task<Accepted> ForgotPassword(
         ForgotPasswordRequest request, UserManager<User> users, AccountEmails emails, AuditLog audit, CarebaseDb db,
         AccountLimiter limiter, HttpContext http, CancellationToken ct)
     {
-        if (limiter.TryAcquire(request.Email) is { } wait) return Problems.TooMany(http, wait);
+        if (limiter.TryAcquire(request.Email) is { } wait) throw new TooManyRequestsException(wait);
         var user = await users.FindByEmailAsync(request.Email!.Trim());
         if (user is { IsActive: true })
         {
@@ -167,23 +173,24 @@ public static class AccountsEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
-    static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ResetPassword(
+    static async Task<NoContent> ResetPassword(
         ResetPasswordRequest request, UserManager<User> users, PasswordPolicy passwords, SessionStore sessions, AuditLog audit,
         CarebaseDb db, AccountLimiter limiter, HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        if (limiter.TryAcquire(request.Email) is { } wait) return Problems.TooMany(http, wait);
-        var invalid = Problems.Validation(new Dictionary<string, string[]> { ["token"] = ["The reset token is invalid or has expired. Ask for a new one."] });
+        if (limiter.TryAcquire(request.Email) is { } wait) throw new TooManyRequestsException(wait);
+        var invalid = new ValidationException("token", "The reset token is invalid or has expired. Ask for a new one.");
         var user = await users.FindByEmailAsync(request.Email!.Trim());
-        if (user is null || !user.IsActive) return invalid;
+        if (user is null || !user.IsActive) throw invalid;
         if (user.TenantId is { } tid && await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == tid, ct) is var tenant)
             await db.UseTenantAsync(tenant.Id, tenant.SchemaName, ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await users.ResetPasswordAsync(user, request.Token!.Trim(), request.NewPassword!);
-        if (result.Errors.Any(e => e.Code == "InvalidToken")) return invalid;
+        if (result.Errors.Any(e => e.Code == "InvalidToken")) throw invalid;
         UserAccounts.ThrowIfFailed(result, "newPassword");
         user.MustChangePassword = false;
-        user.PasswordChangedAt = user.UpdatedAt = time.GetUtcNow();
+        user.PasswordChangedAt = time.GetUtcNow();
+        user.Touch(user.PasswordChangedAt.Value);
         // The emailed token proves control of the mailbox; it also ends a lockout and confirms the email.
         user.EmailConfirmed = true;
         await users.UpdateAsync(user);
@@ -197,15 +204,14 @@ public static class AccountsEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<NoContent, ValidationProblem>> ConfirmEmail(
-        ConfirmEmailRequest request, UserManager<User> users, CarebaseDb db, AuditLog audit, IConfiguration config, TimeProvider time, CancellationToken ct)
+    static async Task<NoContent> ConfirmEmail(ConfirmEmailRequest request, UserManager<User> users, CarebaseDb db, AuditLog audit,
+        IConfiguration config, TimeProvider time, CancellationToken ct)
     {
-        var invalid = Problems.Validation(new Dictionary<string, string[]> { ["token"] = ["The confirmation token is invalid or has expired."] });
-        var user = await users.FindByIdAsync(request.UserId!.Value.ToString());
-        if (user is null) return invalid;
+        var invalid = new ValidationException("token", "The confirmation token is invalid or has expired.");
+        var user = await users.FindByIdAsync(request.UserId!.Value.ToString()) ?? throw invalid;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await users.ConfirmEmailAsync(user, request.Token!.Trim());
-        if (!result.Succeeded) return invalid;
+        if (!result.Succeeded) throw invalid;
         if (user.TenantId is { } tid)
         {
             var tenant = await db.Set<Tenant>().SingleAsync(t => t.Id == tid, ct);
@@ -232,37 +238,37 @@ public static class AccountsEndpoints
         return TypedResults.Ok(new TwoFactorStatusResponse(user.TwoFactorEnabled, await users.CountRecoveryCodesAsync(user)));
     }
 
-    static async Task<Results<Ok<TwoFactorSetupResponse>, ProblemHttpResult>> TwoFactorSetup(Caller caller, UserManager<User> users)
+    static async Task<Ok<TwoFactorSetupResponse>> TwoFactorSetup(Caller caller, UserManager<User> users)
     {
         var user = await users.FindByIdAsync(caller.UserId.ToString()) ?? throw new NotFoundException("The account");
         if (user.TwoFactorEnabled)
-            return Problems.Conflict("two_factor_already_enabled", "Two-factor sign-in is already on; disable it first to get a new key.");
+            throw new ConflictException("two_factor_already_enabled", "Two-factor sign-in is already on; disable it first to get a new key.");
         await users.ResetAuthenticatorKeyAsync(user);
         var key = (await users.GetAuthenticatorKeyAsync(user))!;
         var uri = $"otpauth://totp/{Uri.EscapeDataString(AuthSetup.ApplicationName)}:{Uri.EscapeDataString(user.Email!)}?secret={key}&issuer={Uri.EscapeDataString(AuthSetup.ApplicationName)}&digits=6";
         return TypedResults.Ok(new TwoFactorSetupResponse(key, uri));
     }
 
-    static async Task<Results<Ok<TwoFactorEnabledResponse>, ValidationProblem, ProblemHttpResult>> TwoFactorEnable(
+    static async Task<Ok<TwoFactorEnabledResponse>> TwoFactorEnable(
         TwoFactorCodeRequest request, Caller caller, UserManager<User> users, AuditLog audit, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(caller.UserId.ToString()) ?? throw new NotFoundException("The account");
         if (await users.GetAuthenticatorKeyAsync(user) is null)
-            return Problems.Conflict("two_factor_not_set_up", "Call POST /api/v1/auth/2fa/setup first.");
+            throw new ConflictException("two_factor_not_set_up", "Call POST /api/v1/auth/2fa/setup first.");
         if (!await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, request.Code!.Replace(" ", "")))
-            return Problems.Validation(new Dictionary<string, string[]> { ["code"] = ["The code is wrong or expired."] });
+            throw new ValidationException("code", "The code is wrong or expired.");
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToArray();
         await audit.WriteAsync("auth.2fa_enabled", "user", user.Id, ct: ct);
         return TypedResults.Ok(new TwoFactorEnabledResponse(codes));
     }
 
-    static async Task<Results<NoContent, ValidationProblem>> TwoFactorDisable(
+    static async Task<NoContent> TwoFactorDisable(
         TwoFactorDisableRequest request, Caller caller, UserManager<User> users, AuditLog audit, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(caller.UserId.ToString()) ?? throw new NotFoundException("The account");
         if (!await users.CheckPasswordAsync(user, request.Password!))
-            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] });
+            throw new ValidationException("password", "The password is wrong.");
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
         await audit.WriteAsync("auth.2fa_disabled", "user", user.Id, ct: ct);

@@ -7,6 +7,8 @@ using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -83,14 +85,42 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         logger.LogInformation("Demo data is in place");
     }
 
-    public async Task SeedSuperAdminAsync(string email, string password, string firstName, string lastName, CancellationToken ct)
+    /// <summary>
+    /// Creates the platform super admin <paramref name="email"/> if there is none. An existing super admin is left as
+    /// it is, or with <paramref name="resetPassword"/> gets <paramref name="password"/> (lockout lifted, sessions
+    /// ended). An email that belongs to a hospital's account is refused: a super admin needs an account of its own.
+    /// </summary>
+    public async Task<(SuperAdminChange Change, Guid UserId)> SeedSuperAdminAsync(string email, string password, string firstName, string lastName,
+        CancellationToken ct, bool resetPassword = false)
     {
         using var scope = services.CreateScope();
         var sp = scope.ServiceProvider;
+        var users = sp.GetRequiredService<UserManager<User>>();
+        var existing = await users.FindByEmailAsync(email.Trim());
+        if (existing is null)
+        {
+            var created = await sp.GetRequiredService<UserAccounts>().CreateAsync(null, firstName, lastName, email, password,
+                mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct, superAdmin: true);
+            return (SuperAdminChange.Created, created.Id);
+        }
+        if (!existing.IsSuperAdmin)
+            throw new ConflictException("email_taken", $"{existing.Email} is the account of a hospital user; a super admin needs an email of its own.");
+        if (!resetPassword) return (SuperAdminChange.Unchanged, existing.Id);
+
         var db = sp.GetRequiredService<CarebaseDb>();
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == email.ToUpperInvariant(), ct)) return;
-        await sp.GetRequiredService<UserAccounts>().CreateAsync(null, firstName, lastName, email, password,
-            mustChangePassword: false, emailConfirmed: true, passwordField: "password", ct, superAdmin: true);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var token = await users.GeneratePasswordResetTokenAsync(existing);
+        UserAccounts.ThrowIfFailed(await users.ResetPasswordAsync(existing, token, password), "password");
+        existing.MustChangePassword = false;
+        existing.PasswordChangedAt = time.GetUtcNow();
+        existing.Touch(existing.PasswordChangedAt.Value);
+        existing.LockoutEnd = null;
+        existing.AccessFailedCount = 0;
+        sp.GetRequiredService<PasswordPolicy>().Remember(existing);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await sp.GetRequiredService<SessionStore>().RevokeAllAsync(existing.Id, "password-reset", ct);
+        return (SuperAdminChange.PasswordReset, existing.Id);
     }
 
     async Task SeedHospitalAsync(string slug, string name, string timezone, string currency, CancellationToken ct)
@@ -247,3 +277,6 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await SeedAsync(ct);
     }
 }
+
+/// <summary>What <see cref="DemoData.SeedSuperAdminAsync"/> did.</summary>
+public enum SuperAdminChange { Created, Unchanged, PasswordReset }

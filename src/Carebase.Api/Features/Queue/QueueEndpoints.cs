@@ -97,7 +97,7 @@ public static class QueueEndpoints
     /// Subscribes before reading the snapshot, so no change between the two is lost; the stream ends when the
     /// client disconnects, or when it falls so far behind that its buffer fills (the client reconnects).
     /// </summary>
-    static async Task<Results<ServerSentEventsResult<QueueStreamMessage>, ProblemHttpResult>> Stream(
+    static async Task<ServerSentEventsResult<QueueStreamMessage>> Stream(
         [AsParameters] QueueBoardQuery query, Caller caller, QueueDesk desk, QueueHub hub, TenantClock clock, AuditLog audit,
         TimeProvider time, HttpContext http, CancellationToken ct)
     {
@@ -105,7 +105,8 @@ public static class QueueEndpoints
         await desk.EnsureDoctorAsync(doctorId, ct);
         var date = query.Date ?? await clock.TodayAsync(ct);
         if (!await ListeningAsync(hub, time, ct))
-            return Problems.Create(503, "live_updates_unavailable", "Live queue updates are unavailable right now; use GET /queue and try again shortly.");
+            throw new UnavailableException("live_updates_unavailable", "Live queue updates are unavailable right now; use GET /queue and try again shortly.",
+                TimeSpan.FromSeconds(5));
         var subscription = hub.Subscribe(caller.TenantId!.Value, doctorId);
         http.Response.RegisterForDispose(subscription);
         await audit.WriteAsync("queue.stream_opened", "doctor", doctorId, new { date }, ct: ct);

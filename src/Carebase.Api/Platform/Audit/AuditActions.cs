@@ -15,6 +15,7 @@ public static class AuditActions
         "TENANT_REGISTERED", "TENANT_VERIFIED", "TENANT_UPDATED", "TENANT_ACTIVATED", "TENANT_SUSPENDED", "TENANT_DEACTIVATED",
         "TENANT_LIMITS_CHANGED", "TENANT_ADMIN_PASSWORD_RESET",
         "DEMO_SEEDED", "DEMO_FRESHENED", "DEMO_RESET",
+        "CLI_MIGRATE", "CLI_SEED_DEMO", "CLI_FRESHEN_DEMO", "CLI_RESET_DEMO", "CLI_CREATE_SUPER_ADMIN",
         // Staff
         "USER_CREATED", "USER_UPDATED", "USER_ACTIVATED", "USER_DEACTIVATED", "USER_PASSWORD_RESET",
         "ROLE_CREATED", "ROLE_UPDATED", "ROLE_DELETED",
@@ -35,9 +36,9 @@ public static class AuditActions
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
-        "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO",
+        "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO",
     };
 
-    /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c> → <c>PATIENT_CREATED</c>).</summary>
-    public static string Normalize(string name) => name.Replace('.', '_').ToUpperInvariant();
+    /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
+    public static string Normalize(string name) => name.Replace('.', '_').Replace('-', '_').ToUpperInvariant();
 }

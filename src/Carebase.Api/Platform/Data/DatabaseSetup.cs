@@ -11,9 +11,10 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Registers the data source and the DbContext. With no connection string configured, starts the
-    /// embedded PostgreSQL under the data folder first and returns it (the caller stops it on exit).
+    /// embedded PostgreSQL under the data folder first and returns it (the caller stops it on exit). An admin
+    /// <paramref name="command"/> uses the server a running service owns rather than refusing.
     /// </summary>
-    public static async Task<EmbeddedPostgres?> AddCarebaseDatabaseAsync(this WebApplicationBuilder builder)
+    public static async Task<EmbeddedPostgres?> AddCarebaseDatabaseAsync(this WebApplicationBuilder builder, string? command = null)
     {
         EmbeddedPostgres? embedded = null;
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
@@ -22,7 +23,8 @@ public static class DatabaseSetup
             if (builder.Environment.IsProduction() && builder.Configuration["Carebase:AllowEmbeddedDatabase"] != "true")
                 throw new EmbeddedPostgresUnavailableException("ConnectionStrings__Carebase is required in Production (the embedded PostgreSQL is for development and trials).");
             embedded = EmbeddedPostgres.Create(DataFolder.Resolve(builder.Configuration, builder.Environment));
-            await embedded.StartAsync();
+            await embedded.StartAsync(command is null ? "the Carebase server" : $"the command '{command}'", shareRunning: command is not null);
+            builder.Services.AddSingleton(embedded).AddHostedService<EmbeddedPostgresSupervisor>();
             connectionString = embedded.ConnectionString;
             builder.Configuration[$"ConnectionStrings:{ConnectionName}"] = connectionString;
             // A private database is a demo/trial install unless told otherwise.

@@ -102,6 +102,8 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
         if (http.Response.HasStarted) return true;
 
         http.Response.StatusCode = status;
+        if (exception is ProblemException { RetryAfter: { } retry })
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var fieldErrors = exception is ValidationException v ? v.Errors : FieldErrorsOfBody(exception, http);
         var problem = fieldErrors is not null
             ? new HttpValidationProblemDetails(fieldErrors) { Status = 422, Title = "One or more fields are invalid.", Detail = "See errors for each field." }

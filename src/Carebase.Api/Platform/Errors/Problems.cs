@@ -68,6 +68,35 @@ public abstract class ProblemException(int status, string code, string message, 
     public int Status { get; } = status;
     public string Code { get; } = code;
     public IDictionary<string, object?>? Extensions { get; } = extensions;
+    /// <summary>Sent as Retry-After (whole seconds, at least 1) when set: 423 and 429.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
+
+/// <summary>A request the service could not make sense of (400), e.g. an OAuth request that is not one (with RFC 6749's error fields).</summary>
+public sealed class BadRequestException(string code, string message, IDictionary<string, object?>? extensions = null)
+    : ProblemException(400, code, message, extensions);
+
+/// <summary>Not signed in, or the credentials or token do not hold (401).</summary>
+public sealed class UnauthorizedException(string code, string message) : ProblemException(401, code, message);
+
+/// <summary>The account is locked for a while (423 with its end as lockedUntil, and Retry-After).</summary>
+public sealed class AccountLockedException : ProblemException
+{
+    public AccountLockedException(string message, DateTimeOffset until, TimeSpan retryAfter)
+        : base(423, "account_locked", message, new Dictionary<string, object?> { ["lockedUntil"] = until }) => RetryAfter = retryAfter;
+}
+
+/// <summary>A dependency of the route is unavailable for a moment (503 with Retry-After).</summary>
+public sealed class UnavailableException : ProblemException
+{
+    public UnavailableException(string code, string message, TimeSpan retryAfter) : base(503, code, message) => RetryAfter = retryAfter;
+}
+
+/// <summary>Too many requests (429 with Retry-After).</summary>
+public sealed class TooManyRequestsException : ProblemException
+{
+    public TooManyRequestsException(TimeSpan retryAfter)
+        : base(429, "rate_limited", $"Too many requests. Retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.") => RetryAfter = retryAfter;
 }
 
 public sealed class NotFoundException(string resource) : ProblemException(404, "not_found", $"{resource} was not found.");
