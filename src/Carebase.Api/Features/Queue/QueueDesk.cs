@@ -1,6 +1,7 @@
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Scheduling;
+using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Time;
@@ -15,7 +16,8 @@ namespace Carebase.Api.Features.Queue;
 /// (through <see cref="AppointmentWorkflow"/>) and their audit entries together; the database announces the change
 /// to the live board when it commits.
 /// </summary>
-public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider time, QueueTokens tokens, AppointmentWorkflow workflow)
+public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars calendars, TenantClock clock, TimeProvider time, QueueTokens tokens,
+    AppointmentWorkflow workflow)
 {
     public const string LeftQueueReason = "Left the queue before being seen";
     /// <summary>How often a call or move is read and tried again after losing a race, before answering 409.</summary>
@@ -26,8 +28,7 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
     {
         var today = await clock.TodayAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var appointment = (await db.Set<Appointment>().FromSql($"SELECT * FROM appointments WHERE id = {request.AppointmentId!.Value} FOR UPDATE")
-            .ToListAsync(ct)).SingleOrDefault() ?? throw new NotFoundException("The appointment");
+        var appointment = await AppointmentBooking.FindForUpdateAsync(db, caller, request.AppointmentId!.Value, ct);
         if (appointment.LocalDate != today)
             throw new ConflictException("not_today",
                 $"The appointment is on {appointment.LocalDate:yyyy-MM-dd}; only today's ({today:yyyy-MM-dd}) appointments can be checked in.");
@@ -44,7 +45,7 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
     {
         var today = await clock.TodayAsync(ct);
         var doctorId = request.DoctorId!.Value;
-        await EnsureDoctorAsync(doctorId, ct);
+        await calendars.EnsureDoctorAsync(doctorId, null, ct);
         var patient = await db.Set<Patient>().AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PatientId && p.DeletedAt == null, ct)
             ?? throw new NotFoundException("The patient");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -75,7 +76,7 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
             if (heads.FirstOrDefault(h => h.Token.Status == QueueStatus.Serving) is { } serving) throw QueueTokens.BeingServed(serving.Token);
             if (heads.FirstOrDefault() is not { } next)
             {
-                await EnsureDoctorAsync(doctorId, ct);
+                await calendars.EnsureDoctorAsync(doctorId, null, ct);
                 return null;
             }
             var (token, name, appointment) = next;
@@ -160,12 +161,6 @@ public sealed class QueueDesk(CarebaseDb db, TenantClock clock, TimeProvider tim
         return new QueueBoard(doctorId, date, now, waiting, serving, served, skipped, left,
             new QueueCounts(waiting.Count, serving.Count, served.Count, skipped.Count, left.Count, tokens.Count),
             called.Count == 0 ? null : (int)Math.Round(called.Average()));
-    }
-
-    /// <summary>The doctor must be one of this hospital's (404 otherwise, also for another hospital's doctor).</summary>
-    public async Task EnsureDoctorAsync(Guid doctorId, CancellationToken ct)
-    {
-        if (!await db.Set<Doctor>().AnyAsync(d => d.Id == doctorId, ct)) throw new NotFoundException("The doctor");
     }
 
     /// <summary>A token in line with its patient's name and its appointment, if any (both tracked).</summary>

@@ -52,10 +52,11 @@ public static class QueueEndpoints
         return api;
     }
 
-    static async Task<Ok<QueueBoard>> Board([AsParameters] QueueBoardQuery query, QueueDesk desk, TenantClock clock, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<QueueBoard>> Board([AsParameters] QueueBoardQuery query, QueueDesk desk, DoctorCalendars calendars, TenantClock clock,
+        AuditLog audit, CancellationToken ct)
     {
         var doctorId = query.DoctorId!.Value;
-        await desk.EnsureDoctorAsync(doctorId, ct);
+        await calendars.EnsureDoctorAsync(doctorId, null, ct);
         var date = query.Date ?? await clock.TodayAsync(ct);
         var board = await desk.BoardAsync(doctorId, date, ct);
         await audit.WriteAsync("queue.board_read", "doctor", doctorId, new { date }, ct: ct);
@@ -98,11 +99,11 @@ public static class QueueEndpoints
     /// client disconnects, or when it falls so far behind that its buffer fills (the client reconnects).
     /// </summary>
     static async Task<ServerSentEventsResult<QueueStreamMessage>> Stream(
-        [AsParameters] QueueBoardQuery query, Caller caller, QueueDesk desk, QueueHub hub, TenantClock clock, AuditLog audit,
-        TimeProvider time, HttpContext http, CancellationToken ct)
+        [AsParameters] QueueBoardQuery query, Caller caller, QueueDesk desk, DoctorCalendars calendars, QueueHub hub, TenantClock clock,
+        AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         var doctorId = query.DoctorId!.Value;
-        await desk.EnsureDoctorAsync(doctorId, ct);
+        await calendars.EnsureDoctorAsync(doctorId, null, ct);
         var date = query.Date ?? await clock.TodayAsync(ct);
         if (!await ListeningAsync(hub, time, ct))
             throw new UnavailableException("live_updates_unavailable", "Live queue updates are unavailable right now; use GET /queue and try again shortly.",

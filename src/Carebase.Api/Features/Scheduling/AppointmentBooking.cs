@@ -17,7 +17,8 @@ namespace Carebase.Api.Features.Scheduling;
 /// the patient, one open appointment per patient, doctor and day) is the database's to guarantee, also
 /// under concurrency, and its violations become specific 409s.
 /// </summary>
-public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars, TenantClock clock, Caller caller, AuditLog audit, TimeProvider time)
+public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars, TenantClock clock, Caller caller, PatientAccess patients,
+    AuditLog audit, TimeProvider time)
 {
     public async Task<IReadOnlyList<Appointment>> BookAsync(BookAppointmentRequest request, CancellationToken ct)
     {
@@ -25,9 +26,8 @@ public sealed class AppointmentBooking(CarebaseDb db, DoctorCalendars calendars,
         var patientId = request.PatientId ?? (caller.IsPatient ? caller.PatientId : null)
             ?? throw new ValidationException("patientId", "This field is required.");
         var doctorId = request.DoctorId!.Value;
-        if (caller.IsPatient && caller.PatientId != patientId) throw new NotFoundException("The patient");
         await using var tx = await db.BeginOrJoinAsync(ct);
-        if (!await db.Set<Patient>().AnyAsync(p => p.Id == patientId && p.DeletedAt == null, ct)) throw new NotFoundException("The patient");
+        await patients.EnsureActiveAsync(patientId, ct);
         var departmentId = await BookableDoctorAsync(doctorId, ct);
         var (zone, slotMinutes) = await clock.SettingsAsync(ct);
         var now = time.GetUtcNow();
