@@ -126,7 +126,7 @@ static class OpenApiOperations
             "Sign-in and password routes have stricter limits of their own.", JsonSchemaType.Integer);
         components.Headers[RateLimits.RemainingHeader] = Header("Requests left in the current minute under the general limit.", JsonSchemaType.Integer);
         components.Headers["Access-Control-Allow-Origin"] = Header("Sent to browsers calling from an origin the deployment allows (Carebase__Cors__Origins); absent otherwise.",
-            JsonSchemaType.String, maxLength: 2048);
+            JsonSchemaType.String);
         components.Headers["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer, minimum: 1);
 
         components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
@@ -157,9 +157,9 @@ static class OpenApiOperations
             response.Headers[name] = new OpenApiHeaderReference(name, document);
     }
 
-    static OpenApiHeader Header(string description, JsonSchemaType type, int? maxLength = null, int? minimum = null)
+    static OpenApiHeader Header(string description, JsonSchemaType type, int? minimum = null)
     {
-        var schema = new OpenApiSchema { Type = type, MaxLength = maxLength };
+        var schema = new OpenApiSchema { Type = type };
         if (type == JsonSchemaType.Integer)
         {
             schema.Format = "int32";
@@ -172,8 +172,7 @@ static class OpenApiOperations
     /// <summary>RFC 9457 problem details as this API writes them: a machine-readable code and a trace id, more members per code.</summary>
     static OpenApiSchema ProblemSchema(bool validation)
     {
-        OpenApiSchema Text(string description, int maxLength, string? format = null) =>
-            new() { Type = JsonSchemaType.String, Description = description, MaxLength = maxLength, Format = format };
+        OpenApiSchema Text(string description, string? format = null) => new() { Type = JsonSchemaType.String, Description = description, Format = format };
         var schema = new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
@@ -182,13 +181,13 @@ static class OpenApiOperations
                 : "RFC 9457 problem details; some codes add members (a duplicate's candidates, a conflict's appointments, lockedUntil).",
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = Text("A URI naming the kind of problem.", 200, "uri-reference"),
-                ["title"] = Text("Short summary of the status.", 100),
+                ["type"] = Text("A URI naming the kind of problem.", "uri-reference"),
+                ["title"] = Text("Short summary of the status."),
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "400", Maximum = "599" },
-                ["detail"] = Text("What went wrong, for a person.", 2000),
-                ["instance"] = Text("The path of the request.", QueryGuard.MaxLength, "uri-reference"),
-                ["code"] = Text("Machine-readable code, such as not_found, validation_failed or slot_taken.", 64),
-                ["traceId"] = Text("The request's id (also in X-Request-Id), to quote when reporting.", 128),
+                ["detail"] = Text("What went wrong, for a person."),
+                ["instance"] = Text("The path of the request.", "uri-reference"),
+                ["code"] = Text("Machine-readable code, such as not_found, validation_failed or slot_taken."),
+                ["traceId"] = Text("The request's id (also in X-Request-Id), to quote when reporting."),
             },
             Required = new HashSet<string> { "type", "title", "status", "code", "traceId" },
         };
@@ -199,8 +198,8 @@ static class OpenApiOperations
                 Type = JsonSchemaType.Object,
                 AdditionalProperties = new OpenApiSchema
                 {
-                    Type = JsonSchemaType.Array, MinItems = 1, MaxItems = 20,
-                    Items = Text("A message saying what the field should be.", 500),
+                    Type = JsonSchemaType.Array, MinItems = 1,
+                    Items = Text("A message saying what the field should be."),
                 },
             };
             schema.Required.Add("errors");
