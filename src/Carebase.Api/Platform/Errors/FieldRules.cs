@@ -98,7 +98,10 @@ public static class FieldRules
             if (IsMissing(v))
             {
                 if (rule.Required is { } required)
+                {
                     errors.Add(field, required.ErrorMessage ?? (value is PatchRequest { IsWhole: false } ? "This field cannot be cleared." : "This field is required."));
+                    continue;
+                }
                 if (v is null) continue;
             }
             foreach (var check in rule.Checks)
