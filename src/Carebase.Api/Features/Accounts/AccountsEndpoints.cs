@@ -22,7 +22,7 @@ public static class AccountsEndpoints
         auth.MapPost("/login", Login).Public().RequireRateLimiting(RateLimits.AuthPolicy)
             .WithSummary("Sign in with email and password (and a two-factor code when enabled)");
         auth.MapPost("/token", Token).Public().RequireRateLimiting(RateLimits.AuthPolicy)
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded")
+            .Accepts<OAuthTokenRequest>("application/x-www-form-urlencoded")
             .WithSummary("OAuth2 token endpoint: password and refresh_token grants (form-encoded)");
         auth.MapPost("/refresh", Refresh).Public().RequireRateLimiting(RateLimits.AuthPolicy)
             .WithSummary("Exchange a refresh token (single use) for a new token pair");

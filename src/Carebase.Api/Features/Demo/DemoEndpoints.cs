@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Errors;
@@ -5,14 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Carebase.Api.Features.Demo;
 
-public sealed record FreshenDemoRequest(int? Days) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (Days is null) errors.Add("days", "This field is required.");
-        errors.Range(Days, 1, 3650, "days");
-    }
-}
+public sealed record FreshenDemoRequest([property: Required, Range(1, 3650)] int? Days);
 
 public sealed record DemoActionResponse(string Action, int? Days, int? RowsChanged);
 

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
@@ -13,21 +15,18 @@ public sealed record DepartmentResponse(
 }
 
 /// <summary>Query of GET /departments: <c>q</c> matches name or code (case-insensitive).</summary>
-public sealed record DepartmentListQuery(string? Q, bool? IsPatientFacing, int? Page, int? PageSize) : IValidatable, IPageQuery
-{
-    public void Validate(FieldErrors errors) => errors.MaxLength(Q, 200, "q");
-}
+public sealed record DepartmentListQuery([property: MaxLength(200)] string? Q,
+    [property: Description("Only departments patients may book with (true) or staff-only ones (false).")] bool? IsPatientFacing, int? Page, int? PageSize) : IPageQuery;
 
 /// <summary>A new department. Names are unique in the hospital whatever their case; so are codes, when given.</summary>
-public sealed record CreateDepartmentRequest(string? Name, string? Code, [property: FreeText] string? Description, bool? IsPatientFacing) : IValidatable
+public sealed record CreateDepartmentRequest(
+    [property: Required, MaxLength(DepartmentFields.MaxName)] string? Name,
+    [property: MaxLength(DepartmentFields.MaxCode)] string? Code,
+    [property: FreeText, MaxLength(DepartmentFields.MaxDescription)] string? Description,
+    [property: Required(ErrorMessage = "This field is required: true if patients may book with it, false for staff-only.")] bool? IsPatientFacing)
+    : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        DepartmentFields.Name(Name, errors);
-        DepartmentFields.Code(Code, errors);
-        DepartmentFields.Description(Description, errors);
-        if (IsPatientFacing is null) errors.Add("isPatientFacing", "This field is required: true if patients may book with it, false for staff-only.");
-    }
+    public void Validate(FieldErrors errors) => DepartmentFields.Code(Code, errors);
 }
 
 /// <summary>
@@ -36,16 +35,14 @@ public sealed record CreateDepartmentRequest(string? Name, string? Code, [proper
 /// </summary>
 public sealed record UpdateDepartmentRequest : PatchRequest
 {
-    public string? Name { get; init => field = Sent(value); }
-    public string? Code { get; init => field = Sent(value); }
-    [FreeText] public string? Description { get; init => field = Sent(value); }
+    [Required, MaxLength(DepartmentFields.MaxName)] public string? Name { get; init => field = Sent(value); }
+    [MaxLength(DepartmentFields.MaxCode)] public string? Code { get; init => field = Sent(value); }
+    [FreeText, MaxLength(DepartmentFields.MaxDescription)] public string? Description { get; init => field = Sent(value); }
     public bool? IsPatientFacing { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
-        if (Has(nameof(Name))) DepartmentFields.Name(Name, errors);
         DepartmentFields.Code(Code, errors);
-        DepartmentFields.Description(Description, errors);
         NotCleared(errors, (nameof(IsPatientFacing), IsPatientFacing));
     }
 }
@@ -53,18 +50,15 @@ public sealed record UpdateDepartmentRequest : PatchRequest
 /// <summary>Field rules shared by the department requests.</summary>
 static partial class DepartmentFields
 {
-    public static void Name(string? value, FieldErrors errors)
-    {
-        if (errors.Required(value, "name")) errors.MaxLength(value!.Trim(), 100, "name");
-    }
+    public const int MaxName = 100;
+    public const int MaxCode = 20;
+    public const int MaxDescription = 1000;
 
     public static void Code(string? value, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
         if (!CodeShape().IsMatch(value.Trim())) errors.Add("code", "Must be 1 to 20 letters, digits, '-' or '_'.");
     }
-
-    public static void Description(string? value, FieldErrors errors) => errors.MaxLength(value, 1000, "description");
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-]{1,20}$")]
     private static partial Regex CodeShape();

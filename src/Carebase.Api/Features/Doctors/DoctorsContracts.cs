@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -38,15 +40,8 @@ sealed class DoctorRow
 /// Query of GET /doctors: <c>q</c> matches the doctor's name, <c>specialization</c> is matched whole
 /// (case-insensitive). Patients always get active doctors only.
 /// </summary>
-public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize)
-    : IValidatable, IPageQuery
-{
-    public void Validate(FieldErrors errors)
-    {
-        errors.MaxLength(Q, 200, "q");
-        errors.MaxLength(Specialization, DoctorFields.MaxSpecialization, "specialization");
-    }
-}
+public sealed record DoctorListQuery([property: MaxLength(200)] string? Q, [property: MaxLength(DoctorFields.MaxSpecialization), Description("Only doctors of this specialization (the whole name, case-insensitive).")] string? Specialization,
+    Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IPageQuery;
 
 /// <summary>
 /// A new doctor profile, either for an existing staff account holding the DOCTOR role (<c>userId</c>) or
@@ -54,8 +49,12 @@ public sealed record DoctorListQuery(string? Q, string? Specialization, Guid? De
 /// first sign-in. Creating the account also needs users:write.
 /// </summary>
 public sealed record CreateDoctorRequest(
-    Guid? UserId, NewDoctorAccount? User, string? Specialization, string? LicenseNumber, int? YearsOfExperience,
-    decimal? ConsultationFee, [property: FreeText] string? Bio, Guid? DepartmentId) : IValidatable
+    Guid? UserId, NewDoctorAccount? User,
+    [property: Required, MaxLength(DoctorFields.MaxSpecialization)] string? Specialization,
+    [property: Required, MaxLength(DoctorFields.MaxLicenseNumber)] string? LicenseNumber,
+    [property: Required, Range(0, DoctorFields.MaxYearsOfExperience)] int? YearsOfExperience,
+    [property: Required] decimal? ConsultationFee,
+    [property: FreeText, MaxLength(DoctorFields.MaxBio)] string? Bio, Guid? DepartmentId) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -63,25 +62,22 @@ public sealed record CreateDoctorRequest(
         if (UserId is not null && User is not null) errors.Add("user", "Give either userId or user, not both.");
         if (UserId == Guid.Empty) errors.Add("userId", "Must be a non-empty UUID.");
         User?.Validate(errors);
-        if (errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
-        if (errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
-        if (YearsOfExperience is null) errors.Add("yearsOfExperience", "This field is required.");
-        else DoctorFields.YearsOfExperience(YearsOfExperience, errors);
-        if (ConsultationFee is null) errors.Add("consultationFee", "This field is required.");
-        else DoctorFields.Fee(ConsultationFee.Value, errors);
-        DoctorFields.Bio(Bio, errors);
+        if (ConsultationFee is { } fee) DoctorFields.Fee(fee, errors);
         if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID.");
     }
 }
 
 /// <summary>The account created with a profile. Without <c>temporaryPassword</c> a welcome email with a set-password link is sent.</summary>
-public sealed record NewDoctorAccount(string? Email, string? FirstName, string? LastName, string? Phone, string? TemporaryPassword)
+public sealed record NewDoctorAccount(
+    [property: Required, Email] string? Email,
+    [property: Required, MaxLength(StaffFields.MaxName)] string? FirstName,
+    [property: Required, MaxLength(StaffFields.MaxName)] string? LastName,
+    [property: MaxLength(StaffFields.MaxPhone)] string? Phone,
+    [property: MaxLength(SecretLengths.Password)] string? TemporaryPassword)
 {
+    /// <summary>Checked by <see cref="CreateDoctorRequest"/>, its fields keyed under <c>user.</c> (the attributes are checked with it).</summary>
     public void Validate(FieldErrors errors)
     {
-        errors.Email(Email?.Trim(), "user.email");
-        StaffFields.Name(FirstName, "user.firstName", errors, required: true);
-        StaffFields.Name(LastName, "user.lastName", errors, required: true);
         // The staff phone rule names its field "phone"; here it is nested.
         var phone = new FieldErrors();
         StaffFields.Phone(Phone, phone);
@@ -97,21 +93,17 @@ public sealed record NewDoctorAccount(string? Email, string? FirstName, string? 
 /// </summary>
 public sealed record UpdateDoctorRequest : PatchRequest
 {
-    public string? Specialization { get; init => field = Sent(value); }
-    public string? LicenseNumber { get; init => field = Sent(value); }
-    public int? YearsOfExperience { get; init => field = Sent(value); }
+    [Required, MaxLength(DoctorFields.MaxSpecialization)] public string? Specialization { get; init => field = Sent(value); }
+    [Required, MaxLength(DoctorFields.MaxLicenseNumber)] public string? LicenseNumber { get; init => field = Sent(value); }
+    [Range(0, DoctorFields.MaxYearsOfExperience)] public int? YearsOfExperience { get; init => field = Sent(value); }
     public decimal? ConsultationFee { get; init => field = Sent(value); }
-    [FreeText] public string? Bio { get; init => field = Sent(value); }
+    [FreeText, MaxLength(DoctorFields.MaxBio)] public string? Bio { get; init => field = Sent(value); }
     public Guid? DepartmentId { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
-        if (Has(nameof(Specialization)) && errors.Required(Specialization, "specialization")) DoctorFields.Specialization(Specialization, errors);
-        if (Has(nameof(LicenseNumber)) && errors.Required(LicenseNumber, "licenseNumber")) DoctorFields.LicenseNumber(LicenseNumber, errors);
         NotCleared(errors, (nameof(YearsOfExperience), YearsOfExperience), (nameof(ConsultationFee), ConsultationFee));
-        DoctorFields.YearsOfExperience(YearsOfExperience, errors);
         if (ConsultationFee is { } fee) DoctorFields.Fee(fee, errors);
-        DoctorFields.Bio(Bio, errors);
         if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID (or null to clear).");
     }
 }
@@ -120,20 +112,13 @@ public sealed record UpdateDoctorRequest : PatchRequest
 static class DoctorFields
 {
     public const int MaxSpecialization = 100;
+    public const int MaxLicenseNumber = 64;
     public const int MaxYearsOfExperience = 80;
-
-    public static void Specialization(string? value, FieldErrors errors) => errors.MaxLength(value?.Trim(), MaxSpecialization, "specialization");
-
-    public static void LicenseNumber(string? value, FieldErrors errors) => errors.MaxLength(value?.Trim(), 64, "licenseNumber");
-
-    public static void YearsOfExperience(int? value, FieldErrors errors) =>
-        errors.Range(value, 0, MaxYearsOfExperience, "yearsOfExperience");
+    public const int MaxBio = 2000;
 
     public static void Fee(decimal value, FieldErrors errors)
     {
         if (Doctor.FeeProblem(value) is { } problem) errors.Add("consultationFee", problem);
     }
-
-    public static void Bio(string? value, FieldErrors errors) => errors.MaxLength(value, 2000, "bio");
 
 }

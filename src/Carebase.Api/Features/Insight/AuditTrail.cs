@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
@@ -14,25 +16,29 @@ namespace Carebase.Api.Features.Insight;
 /// included, <c>to</c> excluded.
 /// </summary>
 public sealed record AuditLogQuery(
-    Guid? UserId, string? Action, string? ResourceType, string? ResourceId, string? Outcome, DateTimeOffset? From, DateTimeOffset? To,
+    Guid? UserId,
+    [property: OneOf(typeof(AuditActions), nameof(AuditActions.All)), Description("Only entries of this action.")] string? Action,
+    [property: OneOf(typeof(AuditActions), nameof(AuditActions.ResourceTypes)), Description("Only entries about this kind of record.")] string? ResourceType,
+    [property: MaxLength(200), Description("Only entries about this record (its id).")] string? ResourceId,
+    [property: OneOf(typeof(AuditLogQuery), nameof(AuditLogQuery.Outcomes)), Description("Only entries with this outcome.")] string? Outcome,
+    [property: Description("From this instant (included).")] DateTimeOffset? From,
+    [property: Description("Until this instant (excluded).")] DateTimeOffset? To,
     int? Page, int? PageSize) : IValidatable, IPageQuery
 {
-    static readonly string[] Outcomes = [AuditOutcome.Success, AuditOutcome.Failure, AuditOutcome.Denied];
+    internal static readonly string[] Outcomes = [AuditOutcome.Success, AuditOutcome.Failure, AuditOutcome.Denied];
 
     public void Validate(FieldErrors errors)
     {
-        errors.OneOf(Outcome, Outcomes, "outcome", required: false);
-        errors.OneOf(Action, AuditActions.All, "action", required: false);
-        errors.OneOf(ResourceType, AuditActions.ResourceTypes, "resourceType", required: false);
-        errors.MaxLength(ResourceId, 200, "resourceId");
         if (From is { } f && To is { } t && f >= t) errors.Add("to", "Must be after 'from'.");
     }
 }
 
 /// <summary>One audit entry as the API shows it (changes as JSON, hashes in hex).</summary>
 public sealed record AuditLogItem(
-    long Seq, Guid Id, DateTimeOffset OccurredAt, Guid? TenantId, Guid? UserId, string? UserEmail, string[] Roles, string Action,
-    string ResourceType, string? ResourceId, JsonElement? Changes, string Outcome, string? Ip, string? UserAgent, string? RequestId,
+    long Seq, Guid Id, DateTimeOffset OccurredAt, Guid? TenantId, Guid? UserId, string? UserEmail, string[] Roles,
+    [property: OneOf(typeof(AuditActions), nameof(AuditActions.All))] string Action,
+    string ResourceType, string? ResourceId, JsonElement? Changes,
+    [property: OneOf(typeof(AuditLogQuery), nameof(AuditLogQuery.Outcomes))] string Outcome, string? Ip, string? UserAgent, string? RequestId,
     string Hash, string PrevHash)
 {
     public static AuditLogItem From(AuditRecord a) => new(a.Seq, a.Id, a.OccurredAt, a.TenantId, a.UserId, a.UserEmail, a.Roles,

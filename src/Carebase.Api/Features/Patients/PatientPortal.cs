@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using ValidationException = Carebase.Api.Platform.Errors.ValidationException;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
@@ -8,24 +10,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Carebase.Api.Features.Patients;
 
-public sealed record PortalInviteRequest(string? Email) : IValidatable
-{
-    public void Validate(FieldErrors errors) => errors.Email(Email, "email", required: false);
-}
+public sealed record PortalInviteRequest([property: Email] string? Email);
 
 public sealed record PortalAccountResponse(Guid UserId, Guid PatientId, string Email);
 
+/// <summary>The hospital (its slug) and the patient's record fields (checked as for a registration); the email signs in.</summary>
 public sealed record SelfRegistrationRequest(
-    string? Hospital, string? FirstName, string? LastName, DateOnly? DateOfBirth, string? Gender, string? Email, string? Phone, string? Password)
-    : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        errors.Required(Hospital, "hospital");
-        errors.Email(Email, "email");
-        errors.Required(Password, "password");
-    }
-}
+    [property: Required, MaxLength(40)] string? Hospital,
+    [property: Required, MaxLength(100)] string? FirstName,
+    [property: Required, MaxLength(100)] string? LastName,
+    [property: Required] DateOnly? DateOfBirth,
+    [property: Required, OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] string? Gender,
+    [property: Required, Email] string? Email,
+    [property: MaxLength(25)] string? Phone,
+    [property: Required, MaxLength(SecretLengths.Password)] string? Password);
 
 /// <summary>
 /// Portal accounts: a PATIENT user linked to one patient record, who sees that record and nothing

@@ -27,18 +27,10 @@ public sealed partial record PatientQuery(
         : DigitsShape().IsMatch(Q.Trim()) ? Kind.Digits
         : Kind.Name;
 
+    /// <summary>The rule across filters (each filter's own rules are attributes of <see cref="PatientSearchParameters"/>).</summary>
     public void Validate()
     {
         var errors = new FieldErrors();
-        errors.MaxLength(Q, 200, "q");
-        errors.OneOf(Gender, PatientValues.Genders, "gender", required: false);
-        errors.OneOf(BloodType, PatientValues.BloodTypes, "bloodType", required: false);
-        errors.OneOf(InsuranceType, PatientValues.InsuranceTypes, "insuranceType", required: false);
-        errors.OneOf(MaritalStatus, PatientValues.MaritalStatuses, "maritalStatus", required: false);
-        errors.OneOf(PatientType, PatientValues.PatientTypes, "patientType", required: false);
-        errors.OneOf(Sort, Sorts, "sort", required: false);
-        errors.Range(AgeMin, 0, 150, "ageMin");
-        errors.Range(AgeMax, 0, 150, "ageMax");
         if (AgeMin > AgeMax) errors.Add("ageMin", "Must not be greater than ageMax.");
         errors.ThrowIfAny();
     }

@@ -24,7 +24,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
     {
         var today = await clock.TodayAsync(ct);
         var errors = new FieldErrors();
-        request.Validate(errors); // again: callers inside the service (self-registration, demo) skip the endpoint filter
+        FieldRules.Validate(request, errors); // again: callers inside the service (self-registration, demo) skip the endpoint filter
         request.ValidateBirthDate(errors, today);
         errors.ThrowIfAny();
         await EnsureDepartmentAsync(request.DepartmentId, ct);

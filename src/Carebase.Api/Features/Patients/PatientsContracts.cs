@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -11,32 +12,32 @@ namespace Carebase.Api.Features.Patients;
 /// </summary>
 public abstract partial record PatientFields : PatchRequest
 {
-    public string? FirstName { get; init => field = Sent(value); }
-    public string? MiddleName { get; init => field = Sent(value); }
-    public string? LastName { get; init => field = Sent(value); }
-    public DateOnly? DateOfBirth { get; init => field = Sent(value); }
-    public string? Gender { get; init => field = Sent(value); }
-    public string? Phone { get; init => field = Sent(value); }
-    public string? Email { get; init => field = Sent(value); }
-    public string? AddressLine { get; init => field = Sent(value); }
-    public string? City { get; init => field = Sent(value); }
-    public string? State { get; init => field = Sent(value); }
-    public string? PostalCode { get; init => field = Sent(value); }
-    public string? Country { get; init => field = Sent(value); }
-    public string? EmergencyContactName { get; init => field = Sent(value); }
-    public string? EmergencyContactPhone { get; init => field = Sent(value); }
-    public string? EmergencyContactRelation { get; init => field = Sent(value); }
-    public string? InsuranceType { get; init => field = Sent(value); }
-    public string? InsuranceProvider { get; init => field = Sent(value); }
-    public string? InsuranceNumber { get; init => field = Sent(value); }
-    public string? BloodType { get; init => field = Sent(value); }
-    public string? MaritalStatus { get; init => field = Sent(value); }
-    public string? Occupation { get; init => field = Sent(value); }
-    public string? NationalId { get; init => field = Sent(value); }
+    [Required, MaxLength(100)] public string? FirstName { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? MiddleName { get; init => field = Sent(value); }
+    [Required, MaxLength(100)] public string? LastName { get; init => field = Sent(value); }
+    [Required] public DateOnly? DateOfBirth { get; init => field = Sent(value); }
+    [Required, OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] public string? Gender { get; init => field = Sent(value); }
+    [MaxLength(25)] public string? Phone { get; init => field = Sent(value); }
+    [Email] public string? Email { get; init => field = Sent(value); }
+    [MaxLength(200)] public string? AddressLine { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? City { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? State { get; init => field = Sent(value); }
+    [MaxLength(20)] public string? PostalCode { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? Country { get; init => field = Sent(value); }
+    [MaxLength(200)] public string? EmergencyContactName { get; init => field = Sent(value); }
+    [MaxLength(25)] public string? EmergencyContactPhone { get; init => field = Sent(value); }
+    [MaxLength(50)] public string? EmergencyContactRelation { get; init => field = Sent(value); }
+    [OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] public string? InsuranceType { get; init => field = Sent(value); }
+    [MaxLength(200)] public string? InsuranceProvider { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? InsuranceNumber { get; init => field = Sent(value); }
+    [OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] public string? BloodType { get; init => field = Sent(value); }
+    [OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] public string? MaritalStatus { get; init => field = Sent(value); }
+    [MaxLength(100)] public string? Occupation { get; init => field = Sent(value); }
+    [MaxLength(50)] public string? NationalId { get; init => field = Sent(value); }
     public bool? ConsentSms { get; init => field = Sent(value); }
     public bool? ConsentEmail { get; init => field = Sent(value); }
     public bool? ConsentDataSharing { get; init => field = Sent(value); }
-    public string? PatientType { get; init => field = Sent(value); }
+    [OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] public string? PatientType { get; init => field = Sent(value); }
     public Guid? DepartmentId { get; init => field = Sent(value); }
 
     /// <summary>The fields a patient may change on their own record through the portal.</summary>
@@ -47,30 +48,11 @@ public abstract partial record PatientFields : PatchRequest
         nameof(ConsentEmail), nameof(ConsentDataSharing),
     };
 
-    /// <summary>Whether a field is checked and applied: every field on registration, the fields sent on PATCH.</summary>
-    protected virtual bool Covers(string property) => Has(property);
-
+    /// <summary>Rules the attributes cannot say: the shape of phone numbers.</summary>
     public override void Validate(FieldErrors errors)
     {
-        if (Covers(nameof(FirstName)) && errors.Required(FirstName, "firstName")) errors.MaxLength(FirstName!.Trim(), 100, "firstName");
-        if (Covers(nameof(LastName)) && errors.Required(LastName, "lastName")) errors.MaxLength(LastName!.Trim(), 100, "lastName");
-        if (Covers(nameof(DateOfBirth)) && DateOfBirth is null) errors.Add("dateOfBirth", "This field is required.");
-        if (Covers(nameof(Gender))) errors.OneOf(Gender, PatientValues.Genders, "gender");
         PhoneNumber(errors, Phone, "phone");
         PhoneNumber(errors, EmergencyContactPhone, "emergencyContactPhone");
-        errors.Email(Email, "email", required: false);
-        errors.OneOf(InsuranceType, PatientValues.InsuranceTypes, "insuranceType", required: false);
-        errors.OneOf(BloodType, PatientValues.BloodTypes, "bloodType", required: false);
-        errors.OneOf(MaritalStatus, PatientValues.MaritalStatuses, "maritalStatus", required: false);
-        errors.OneOf(PatientType, PatientValues.PatientTypes, "patientType", required: false);
-        foreach (var (name, value, max) in new[]
-        {
-            ("middleName", MiddleName, 100), ("addressLine", AddressLine, 200), ("city", City, 100), ("state", State, 100),
-            ("postalCode", PostalCode, 20), ("country", Country, 100), ("emergencyContactName", EmergencyContactName, 200),
-            ("emergencyContactRelation", EmergencyContactRelation, 50), ("insuranceProvider", InsuranceProvider, 200),
-            ("insuranceNumber", InsuranceNumber, 100), ("occupation", Occupation, 100), ("nationalId", NationalId, 50),
-        })
-            errors.MaxLength(value, max, name);
     }
 
     /// <summary>The date of birth is not in the future nor more than 130 years ago (in the hospital's today).</summary>
@@ -126,19 +108,17 @@ public abstract partial record PatientFields : PatchRequest
 }
 
 /// <summary>Registration: every field, plus the explicit "I know it looks like a duplicate" switch (audited).</summary>
+[WholeBody]
 public sealed record RegisterPatientRequest : PatientFields
 {
     public bool AllowDuplicate { get; init; }
-    [FreeText] public string? DuplicateReason { get; init; }
-
-    protected override bool Covers(string property) => true;
+    [FreeText, MaxLength(500)] public string? DuplicateReason { get; init; }
 
     public override void Validate(FieldErrors errors)
     {
         base.Validate(errors);
         if (AllowDuplicate && string.IsNullOrWhiteSpace(DuplicateReason))
             errors.Add("duplicateReason", "Say why this record is registered although it looks like a duplicate.");
-        errors.MaxLength(DuplicateReason, 500, "duplicateReason");
     }
 }
 
@@ -148,10 +128,10 @@ public sealed record UpdatePatientRequest : PatientFields;
 /// <summary>A patient record; who registered and changed it is for staff (a portal patient sees the rest of their own record).</summary>
 public sealed record PatientResponse(
     Guid Id, string PatientCode, string FirstName, string? MiddleName, string LastName, DateOnly DateOfBirth, int Age,
-    string Gender, string? Phone, string? Email, string? AddressLine, string? City, string? State, string? PostalCode,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] string Gender, string? Phone, string? Email, string? AddressLine, string? City, string? State, string? PostalCode,
     string? Country, string? EmergencyContactName, string? EmergencyContactPhone, string? EmergencyContactRelation,
-    string InsuranceType, string? InsuranceProvider, string? InsuranceNumber, string BloodType, string MaritalStatus,
-    string? Occupation, string? NationalId, bool ConsentSms, bool ConsentEmail, bool ConsentDataSharing, string PatientType,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] string InsuranceType, string? InsuranceProvider, string? InsuranceNumber, [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] string BloodType, [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] string MaritalStatus,
+    string? Occupation, string? NationalId, bool ConsentSms, bool ConsentEmail, bool ConsentDataSharing, [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] string PatientType,
     Guid? DepartmentId, bool IsVerified, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
     DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, DateTimeOffset? DeletedAt, Guid? MergedIntoId, int Version)
 {
@@ -167,22 +147,14 @@ public sealed record PatientResponse(
 /// <summary>One row of a search result.</summary>
 public sealed record PatientListItem(
     Guid Id, string PatientCode, string FirstName, string? MiddleName, string LastName, DateOnly DateOfBirth, int Age,
-    string Gender, string? Phone, string? Email, string? City, string? State, string BloodType, string InsuranceType,
-    string MaritalStatus, string PatientType, string? NationalId, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] string Gender, string? Phone, string? Email, string? City, string? State, [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] string BloodType, [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] string InsuranceType,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] string MaritalStatus, [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] string PatientType, string? NationalId, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt,
     DateTimeOffset? DeletedAt, double? Score);
 
 public sealed record DuplicateCandidate(Guid Id, string PatientCode, string FirstName, string LastName, DateOnly DateOfBirth,
     string? Phone, string? NationalId, int Score, IReadOnlyList<string> Reasons);
 
-public sealed record MergeRequest(Guid? DuplicateId, string? Reason) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (DuplicateId is null || DuplicateId == Guid.Empty) errors.Add("duplicateId", "This field is required.");
-        errors.Required(Reason, "reason");
-        errors.MaxLength(Reason, 500, "reason");
-    }
-}
+public sealed record MergeRequest([property: Required] Guid? DuplicateId, [property: Required, MaxLength(500)] string? Reason);
 
 public sealed record MergeResponse(Guid SurvivorId, Guid DuplicateId, IReadOnlyDictionary<string, int> MovedRows);
 

@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ValidationException = Carebase.Api.Platform.Errors.ValidationException;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -11,16 +14,32 @@ namespace Carebase.Api.Features.Patients;
 
 /// <summary>Query string of the search and export routes.</summary>
 public sealed record PatientSearchParameters(
-    string? Q, string? Gender, int? AgeMin, int? AgeMax, string? BloodType, string? InsuranceType, string? City, string? State,
-    string? MaritalStatus, string? PatientType, bool? IncludeDeleted, string? Sort, int? Page, int? PageSize) : IPageQuery
+    [property: MaxLength(200), Description("One box: a name (typo tolerant, accents ignored), a patient code, a phone, an email or a national id.")] string? Q,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.Genders)), Description("Only patients of this gender.")] string? Gender,
+    [property: Range(0, 150), Description("Aged at least this many years.")] int? AgeMin,
+    [property: Range(0, 150), Description("Aged at most this many years.")] int? AgeMax,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes)), Description("Only patients of this blood type.")] string? BloodType,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes)), Description("Only patients with this kind of insurance.")] string? InsuranceType,
+    [property: MaxLength(100), Description("Only patients living in this city (case-insensitive).")] string? City,
+    [property: MaxLength(100), Description("Only patients living in this state (case-insensitive).")] string? State,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses)), Description("Only patients of this marital status.")] string? MaritalStatus,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes)), Description("Only outpatients (OPD) or inpatients (IPD).")] string? PatientType,
+    [property: Description("Include soft-deleted records (default false).")] bool? IncludeDeleted,
+    [property: OneOf(typeof(PatientQuery), nameof(PatientQuery.Sorts)), Description("Order: relevance (default with a search), name (default without), created or lastVisit.")] string? Sort,
+    int? Page, int? PageSize) : IPageQuery
 {
     public PatientQuery ToQuery() => new(Q, Gender, AgeMin, AgeMax, BloodType, InsuranceType, City, State, MaritalStatus,
         PatientType, IncludeDeleted ?? false, Sort);
 }
 
 /// <summary>Query string of the duplicate search: at least a date of birth (with a name), a phone or a national id.</summary>
-public sealed record DuplicateQuery(string? FirstName, string? LastName, DateOnly? DateOfBirth, string? Phone, string? NationalId, int? Page, int? PageSize)
-    : IPageQuery;
+public sealed record DuplicateQuery(
+    [property: Description("First name of the person (compared typo-tolerantly).")] string? FirstName,
+    [property: Description("Last name of the person (compared typo-tolerantly).")] string? LastName,
+    [property: Description("Date of birth (YYYY-MM-DD); with a name, finds records born that day with a similar name.")] DateOnly? DateOfBirth,
+    [property: Description("Phone number: finds records with the same digits.")] string? Phone,
+    [property: Description("National id: finds records with the same one.")] string? NationalId,
+    int? Page, int? PageSize) : IPageQuery;
 
 public static class PatientsEndpoints
 {
@@ -149,7 +168,7 @@ public static class PatientsEndpoints
     static async Task<Ok<MergeResponse>> Merge(Guid id, MergeRequest request, PatientMerge merge, CancellationToken ct) =>
         TypedResults.Ok(await merge.MergeAsync(id, request.DuplicateId!.Value, request.Reason!.Trim(), ct));
 
-    static async Task<EmptyHttpResult> Export(string? format, [AsParameters] PatientSearchParameters parameters, Caller caller,
+    static async Task<EmptyHttpResult> Export([Description("csv (the default) or xlsx.")] string? format, [AsParameters] PatientSearchParameters parameters, Caller caller,
         PatientSearch search, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         format ??= "csv";

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Carebase.Api.Platform.Errors;
 
 namespace Carebase.Api.Features.Queue;
@@ -6,43 +8,26 @@ namespace Carebase.Api.Features.Queue;
 /// Check-in of a booked appointment of today. <c>priority</c> is EMERGENCY, HIGH or NORMAL (default); EMERGENCY
 /// and HIGH need a <c>priorityReason</c>. Patients aged 65 or over get HIGH automatically unless EMERGENCY is given.
 /// </summary>
-public sealed record CheckInRequest(Guid? AppointmentId, string? Priority, string? PriorityReason) : IValidatable
+public sealed record CheckInRequest([property: Required] Guid? AppointmentId,
+    [property: OneOf(typeof(QueuePriority), nameof(QueuePriority.All))] string? Priority,
+    [property: MaxLength(QueueFields.MaxReason)] string? PriorityReason) : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        if (AppointmentId is null || AppointmentId == Guid.Empty) errors.Add("appointmentId", "This field is required.");
-        QueueFields.Priority(Priority, PriorityReason, errors);
-    }
+    public void Validate(FieldErrors errors) => QueueFields.Priority(Priority, PriorityReason, errors);
 }
 
 /// <summary>A patient without an appointment joins a doctor's queue of today; priority as for check-in.</summary>
-public sealed record WalkInRequest(Guid? PatientId, Guid? DoctorId, string? Priority, string? PriorityReason) : IValidatable
+public sealed record WalkInRequest([property: Required] Guid? PatientId, [property: Required] Guid? DoctorId,
+    [property: OneOf(typeof(QueuePriority), nameof(QueuePriority.All))] string? Priority,
+    [property: MaxLength(QueueFields.MaxReason)] string? PriorityReason) : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        if (PatientId is null || PatientId == Guid.Empty) errors.Add("patientId", "This field is required.");
-        if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
-        QueueFields.Priority(Priority, PriorityReason, errors);
-    }
+    public void Validate(FieldErrors errors) => QueueFields.Priority(Priority, PriorityReason, errors);
 }
 
 /// <summary>Whose queue to call the next patient from (today's, in the tenant's time).</summary>
-public sealed record NextRequest(Guid? DoctorId) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
-    }
-}
+public sealed record NextRequest([property: Required] Guid? DoctorId);
 
 /// <summary>The board of one doctor's queue on one tenant-local day (today when <c>date</c> is left out).</summary>
-public sealed record QueueBoardQuery(Guid? DoctorId, DateOnly? Date) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
-    }
-}
+public sealed record QueueBoardQuery([property: Required, Description("The doctor whose queue to show.")] Guid? DoctorId, DateOnly? Date);
 
 /// <summary>
 /// A token. <c>waitMinutes</c> is the time from arrival until called (or until now while waiting);
@@ -50,7 +35,8 @@ public sealed record QueueBoardQuery(Guid? DoctorId, DateOnly? Date) : IValidata
 /// </summary>
 public sealed record QueueTokenResponse(
     Guid Id, int Number, Guid DoctorId, DateOnly Date, Guid PatientId, string PatientName, Guid? AppointmentId,
-    DateTimeOffset? AppointmentStartsAt, string Priority, string? PriorityReason, string Status, DateTimeOffset ArrivedAt,
+    DateTimeOffset? AppointmentStartsAt, [property: OneOf(typeof(QueuePriority), nameof(QueuePriority.All))] string Priority, string? PriorityReason,
+    [property: OneOf(typeof(QueueFields), nameof(QueueFields.Statuses))] string Status, DateTimeOffset ArrivedAt,
     DateTimeOffset? CalledAt, Guid? CalledBy, DateTimeOffset? ServedAt, DateTimeOffset? LeftAt, int WaitMinutes, int? Position)
 {
     internal static QueueTokenResponse From(QueueToken t, string patientName, DateTimeOffset now, int? position = null) => new(
@@ -86,11 +72,11 @@ public sealed record QueueStreamMessage(string Event, Guid? TokenId, QueueBoard?
 static class QueueFields
 {
     public const int MaxReason = 200;
+    public static readonly string[] Statuses = [QueueStatus.Waiting, QueueStatus.Serving, QueueStatus.Served, QueueStatus.Skipped, QueueStatus.Left];
 
+    /// <summary>EMERGENCY and HIGH need a reason.</summary>
     public static void Priority(string? priority, string? reason, FieldErrors errors)
     {
-        errors.OneOf(priority, QueuePriority.All, "priority", required: false);
-        errors.MaxLength(reason, MaxReason, "priorityReason");
         if (priority is QueuePriority.Emergency or QueuePriority.High && string.IsNullOrWhiteSpace(reason))
             errors.Add("priorityReason", $"Say why the patient is {priority}.");
     }

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -6,25 +8,29 @@ using Carebase.Api.Platform.Errors;
 namespace Carebase.Api.Features.Scheduling;
 
 /// <summary>A weekly block: ISO <c>weekday</c> (1 = Monday … 7 = Sunday), <c>startTime</c> and <c>endTime</c> as HH:mm, tenant-local.</summary>
-public sealed record WorkingBlock(int? Weekday, string? StartTime, string? EndTime);
+public sealed record WorkingBlock(
+    [property: Required, Range(1, 7, ErrorMessage = "Must be 1 (Monday) to 7 (Sunday).")] int? Weekday,
+    [property: Required, MaxLength(8)] string? StartTime,
+    [property: Required, MaxLength(8)] string? EndTime);
 
 /// <summary>The doctor's whole week; PUT replaces every block.</summary>
-public sealed record WorkingHoursBody(IReadOnlyList<WorkingBlock>? Blocks) : IValidatable
+public sealed record WorkingHoursBody(
+    [property: Required(ErrorMessage = "This field is required (an empty list clears the week)."), MaxLength(70)] IReadOnlyList<WorkingBlock>? Blocks)
+    : IValidatable
 {
+    /// <summary>Times that parse, blocks that start before they end and overlap no other (the attributes check each field).</summary>
     public void Validate(FieldErrors errors)
     {
-        if (Blocks is null) { errors.Add("blocks", "This field is required (an empty list clears the week)."); return; }
-        if (Blocks.Count > 70) errors.Add("blocks", "At most 70 blocks.");
+        if (Blocks is null) return;
         var parsed = new List<(int i, WeeklyBlock b)>();
         for (var i = 0; i < Blocks.Count; i++)
         {
             var b = Blocks[i];
             var field = $"blocks[{i}]";
             if (b is null) { errors.Add(field, "A block is required."); continue; }
-            var ok = true;
-            if (b.Weekday is not (>= 1 and <= 7)) { errors.Add($"{field}.weekday", "Must be 1 (Monday) to 7 (Sunday)."); ok = false; }
-            var start = ParseTime(b.StartTime, $"{field}.startTime", errors);
-            var end = ParseTime(b.EndTime, $"{field}.endTime", errors);
+            var ok = b.Weekday is >= 1 and <= 7;
+            var start = string.IsNullOrWhiteSpace(b.StartTime) ? null : ParseTime(b.StartTime, $"{field}.startTime", errors);
+            var end = string.IsNullOrWhiteSpace(b.EndTime) ? null : ParseTime(b.EndTime, $"{field}.endTime", errors);
             if (start is null || end is null || !ok) continue;
             if (start >= end) { errors.Add(field, $"Block {Describe(b.Weekday!.Value, start.Value, end.Value)} must start before it ends."); continue; }
             var block = new WeeklyBlock(b.Weekday!.Value, start.Value, end.Value);
@@ -65,13 +71,10 @@ public sealed record WorkingHoursResponse(Guid DoctorId, string Timezone, int Sl
 /// An absence (whole or part days). When active appointments fall inside it the answer is 409 listing
 /// them, unless <c>proceed</c> is true: then they are flagged <c>needsReschedule</c>.
 /// </summary>
-public sealed record CreateTimeOffRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, [property: FreeText] string? Reason, bool? Proceed) : IValidatable
+public sealed record CreateTimeOffRequest([property: Required] DateTimeOffset? StartsAt, [property: Required] DateTimeOffset? EndsAt,
+    [property: FreeText, MaxLength(500)] string? Reason, bool? Proceed) : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromDays(366));
-        errors.MaxLength(Reason, 500, "reason");
-    }
+    public void Validate(FieldErrors errors) => SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromDays(366));
 }
 
 /// <summary>Time off as the API shows it; the reason and who entered it are for staff (patients see when the doctor is away).</summary>
@@ -82,13 +85,10 @@ public sealed record TimeOffResponse(Guid Id, Guid DoctorId, DateTimeOffset Star
         new(t.Id, t.DoctorId, t.StartsAt, t.EndsAt, t.Reason, t.CreatedAt, t.CreatedBy, flagged);
 }
 
-public sealed record CreateExtraSessionRequest(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, [property: FreeText] string? Note) : IValidatable
+public sealed record CreateExtraSessionRequest([property: Required] DateTimeOffset? StartsAt, [property: Required] DateTimeOffset? EndsAt,
+    [property: FreeText, MaxLength(500)] string? Note) : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromHours(24));
-        errors.MaxLength(Note, 500, "note");
-    }
+    public void Validate(FieldErrors errors) => SchedulingFields.Span(StartsAt, EndsAt, errors, TimeSpan.FromHours(24));
 }
 
 /// <summary>An extra session as the API shows it; the note and who entered it are for staff.</summary>
@@ -102,10 +102,15 @@ public sealed record ExtraSessionResponse(Guid Id, Guid DoctorId, DateTimeOffset
 /// A period of a schedule list, and paging. <c>from</c>/<c>to</c>: a date (the hospital's local day; both dates included)
 /// or a date and time with its offset (<c>from</c> included, <c>to</c> excluded); by default the coming week.
 /// </summary>
-public sealed record PeriodQuery(string? From, string? To, int? Page, int? PageSize) : IPageQuery;
+public sealed record PeriodQuery([property: Description(PeriodQuery.FromRule)] string? From, [property: Description(PeriodQuery.ToRule)] string? To,
+    int? Page, int? PageSize) : IPageQuery
+{
+    public const string FromRule = "Start of the period: a date (the hospital's day, included) or a date and time with its offset (included).";
+    public const string ToRule = "End of the period: a date (the hospital's day, included) or a date and time with its offset (excluded).";
+}
 
 /// <summary>The period of the analytics (as for every period; by default the coming 30 days).</summary>
-public sealed record AnalyticsQuery(string? From, string? To);
+public sealed record AnalyticsQuery([property: Description(PeriodQuery.FromRule)] string? From, [property: Description(PeriodQuery.ToRule)] string? To);
 
 /// <summary>A bookable slot, in the tenant's local time with its offset.</summary>
 public sealed record SlotResponse(DateTimeOffset StartsAt, DateTimeOffset EndsAt);
@@ -114,72 +119,44 @@ public sealed record SlotResponse(DateTimeOffset StartsAt, DateTimeOffset EndsAt
 public sealed record SeriesResponse(Guid SeriesId, IReadOnlyList<AppointmentResponse> Appointments);
 
 /// <summary>Repeat every <c>everyWeeks</c> weeks (1–4), <c>count</c> appointments in all (2–52), at the same local time.</summary>
-public sealed record Recurrence(int? EveryWeeks, int? Count);
+public sealed record Recurrence([property: Required, Range(1, 4)] int? EveryWeeks, [property: Required, Range(2, 52)] int? Count);
 
-public sealed record BookAppointmentRequest(Guid? PatientId, Guid? DoctorId, DateTimeOffset? StartsAt, [property: FreeText] string? Reason,
-    [property: FreeText] string? Notes, Recurrence? Recurrence) : IValidatable
+/// <summary>A booking: <c>patientId</c> may be left out by a portal patient (their own record); <c>recurrence</c> books a weekly series.</summary>
+public sealed record BookAppointmentRequest(Guid? PatientId, [property: Required] Guid? DoctorId, [property: Required] DateTimeOffset? StartsAt,
+    [property: FreeText, MaxLength(500)] string? Reason, [property: FreeText, MaxLength(4000)] string? Notes, Recurrence? Recurrence) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
         if (PatientId == Guid.Empty) errors.Add("patientId", "Must be a patient's id (a portal patient may leave it out).");
-        if (DoctorId is null || DoctorId == Guid.Empty) errors.Add("doctorId", "This field is required.");
-        if (StartsAt is null) errors.Add("startsAt", "This field is required.");
-        errors.MaxLength(Reason, 500, "reason");
-        errors.MaxLength(Notes, 4000, "notes");
-        if (Recurrence is { } r)
-        {
-            if (r.EveryWeeks is not (>= 1 and <= 4)) errors.Add("recurrence.everyWeeks", "Must be between 1 and 4.");
-            if (r.Count is not (>= 2 and <= 52)) errors.Add("recurrence.count", "Must be between 2 and 52.");
-        }
     }
 }
 
-public sealed record RescheduleRequest(DateTimeOffset? StartsAt) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (StartsAt is null) errors.Add("startsAt", "This field is required.");
-    }
-}
+public sealed record RescheduleRequest([property: Required] DateTimeOffset? StartsAt);
 
-public sealed record CancelRequest([property: FreeText] string? Reason) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (errors.Required(Reason, "reason")) errors.MaxLength(Reason, 500, "reason");
-    }
-}
+public sealed record CancelRequest([property: FreeText, Required, MaxLength(500)] string? Reason);
 
 /// <summary>Changes to reason and notes; a field left out stays, null clears it.</summary>
 public sealed record UpdateAppointmentRequest : PatchRequest
 {
-    [FreeText] public string? Reason { get; init => field = Sent(value); }
-    [FreeText] public string? Notes { get; init => field = Sent(value); }
-
-    public override void Validate(FieldErrors errors)
-    {
-        errors.MaxLength(Reason, 500, "reason");
-        errors.MaxLength(Notes, 4000, "notes");
-    }
+    [FreeText, MaxLength(500)] public string? Reason { get; init => field = Sent(value); }
+    [FreeText, MaxLength(4000)] public string? Notes { get; init => field = Sent(value); }
 }
 
 /// <summary>Filters of the appointment list; <c>from</c>/<c>to</c> as for every period (see <see cref="PeriodQuery"/>).</summary>
-public sealed record AppointmentListQuery(Guid? DoctorId, Guid? PatientId, Guid? DepartmentId, string? Status, string? From, string? To,
-    string? When, int? Page, int? PageSize) : IValidatable, IPageQuery
+public sealed record AppointmentListQuery(Guid? DoctorId, Guid? PatientId, Guid? DepartmentId,
+    [property: OneOf(typeof(AppointmentStatus), nameof(AppointmentStatus.All)), Description("Only appointments with this status.")] string? Status,
+    [property: Description(PeriodQuery.FromRule)] string? From, [property: Description(PeriodQuery.ToRule)] string? To,
+    [property: Description("TODAY, UPCOMING or PAST (the hospital's day; any case).")] string? When, int? Page, int? PageSize) : IValidatable, IPageQuery
 {
     public static readonly string[] Whens = ["TODAY", "UPCOMING", "PAST"];
 
-    public void Validate(FieldErrors errors)
-    {
-        errors.OneOf(Status, AppointmentStatus.All, "status", required: false);
-        errors.OneOf(When?.ToUpperInvariant(), Whens, "when", required: false);
-    }
+    public void Validate(FieldErrors errors) => errors.OneOf(When?.ToUpperInvariant(), Whens, "when", required: false);
 }
 
 /// <summary>An appointment with the patient's and doctor's names. Staff notes and who changed it are for staff only.</summary>
 public sealed record AppointmentResponse(
     Guid Id, Guid PatientId, string PatientName, Guid DoctorId, string DoctorName, Guid? DepartmentId, DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt, DateOnly LocalDate, string Status, string? Reason, [property: StaffOnly] string? Notes, Guid? SeriesId, bool NeedsReschedule,
+    DateTimeOffset EndsAt, DateOnly LocalDate, [property: OneOf(typeof(AppointmentStatus), nameof(AppointmentStatus.All))] string Status, string? Reason, [property: StaffOnly] string? Notes, Guid? SeriesId, bool NeedsReschedule,
     string? CancelReason, DateTimeOffset ScheduledAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CheckedInAt, DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, DateTimeOffset? NoShowAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
     DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version)
@@ -204,7 +181,8 @@ sealed class AppointmentRow
 }
 
 /// <summary>An active appointment in the way of a change (time off over it, a taken series date).</summary>
-public sealed record AppointmentConflict(Guid Id, Guid PatientId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Status);
+public sealed record AppointmentConflict(Guid Id, Guid PatientId, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
+    [property: OneOf(typeof(AppointmentStatus), nameof(AppointmentStatus.All))] string Status);
 
 /// <summary>A date of a series that cannot be booked, and why (slot_taken, patient_busy, already_booked_that_day).</summary>
 public sealed record SeriesConflict(DateOnly Date, DateTimeOffset StartsAt, string Reason);
@@ -226,10 +204,9 @@ static class SchedulingFields
         errors.ThrowIfAny();
     }
 
+    /// <summary>endsAt after startsAt, at most <paramref name="max"/> later (both are [Required] where this is used).</summary>
     public static void Span(DateTimeOffset? start, DateTimeOffset? end, FieldErrors errors, TimeSpan max)
     {
-        if (start is null) errors.Add("startsAt", "This field is required.");
-        if (end is null) errors.Add("endsAt", "This field is required.");
         if (start is { } s && end is { } e)
         {
             if (s >= e) errors.Add("endsAt", "Must be after startsAt.");

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -20,31 +22,27 @@ public sealed record UserResponse(
 }
 
 /// <summary>Query of GET /users: <c>q</c> matches name or email (case-insensitive); <c>role</c> is a role name or id.</summary>
-public sealed record UserListQuery(string? Q, string? Role, Guid? DepartmentId, bool? IsActive, int? Page, int? PageSize) : IValidatable, IPageQuery
-{
-    public void Validate(FieldErrors errors)
-    {
-        errors.MaxLength(Q, 200, "q");
-        errors.MaxLength(Role, 64, "role");
-    }
-}
+public sealed record UserListQuery([property: MaxLength(200)] string? Q, [property: MaxLength(StaffFields.MaxRoleName), Description("Only holders of this role (its name or id).")] string? Role, Guid? DepartmentId,
+    bool? IsActive, int? Page, int? PageSize) : IPageQuery;
 
 /// <summary>
 /// A new staff account. Without <c>temporaryPassword</c> a random one is set and a welcome email with a
 /// set-password link is sent; either way the account must choose its own password at first sign-in.
 /// </summary>
 public sealed record CreateUserRequest(
-    string? Email, string? FirstName, string? LastName, string? Phone, Guid[]? RoleIds, Guid[]? DepartmentIds,
-    string? TemporaryPassword) : IValidatable
+    [property: Required, Email] string? Email,
+    [property: Required, MaxLength(StaffFields.MaxName)] string? FirstName,
+    [property: Required, MaxLength(StaffFields.MaxName)] string? LastName,
+    [property: MaxLength(StaffFields.MaxPhone)] string? Phone,
+    [property: Required(ErrorMessage = StaffFields.AtLeastOne), MinLength(1, ErrorMessage = StaffFields.AtLeastOne), MaxLength(StaffFields.MaxRoles)] Guid[]? RoleIds,
+    [property: MaxLength(StaffFields.MaxDepartments)] Guid[]? DepartmentIds,
+    [property: MaxLength(SecretLengths.Password)] string? TemporaryPassword) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
-        errors.Email(Email?.Trim(), "email");
-        StaffFields.Name(FirstName, "firstName", errors, required: true);
-        StaffFields.Name(LastName, "lastName", errors, required: true);
         StaffFields.Phone(Phone, errors);
-        StaffFields.Ids(RoleIds, "roleIds", StaffFields.MaxRoles, errors, required: true);
-        StaffFields.Ids(DepartmentIds, "departmentIds", StaffFields.MaxDepartments, errors, required: false);
+        StaffFields.Ids(RoleIds, "roleIds", errors);
+        StaffFields.Ids(DepartmentIds, "departmentIds", errors);
         if (TemporaryPassword is { Length: 0 }) errors.Add("temporaryPassword", "Leave it out to email a set-password link, or give a password.");
     }
 }
@@ -55,25 +53,22 @@ public sealed record CreateUserRequest(
 /// </summary>
 public sealed record UpdateUserRequest : PatchRequest
 {
-    public string? FirstName { get; init => field = Sent(value); }
-    public string? LastName { get; init => field = Sent(value); }
-    public string? Phone { get; init => field = Sent(value); }
-    public Guid[]? RoleIds { get; init => field = Sent(value); }
-    public Guid[]? DepartmentIds { get; init => field = Sent(value); }
+    [Required, MaxLength(StaffFields.MaxName)] public string? FirstName { get; init => field = Sent(value); }
+    [Required, MaxLength(StaffFields.MaxName)] public string? LastName { get; init => field = Sent(value); }
+    [MaxLength(StaffFields.MaxPhone)] public string? Phone { get; init => field = Sent(value); }
+    [Required, MinLength(1, ErrorMessage = StaffFields.AtLeastOne), MaxLength(StaffFields.MaxRoles)] public Guid[]? RoleIds { get; init => field = Sent(value); }
+    [MaxLength(StaffFields.MaxDepartments)] public Guid[]? DepartmentIds { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
-        NotCleared(errors, (nameof(FirstName), FirstName), (nameof(LastName), LastName), (nameof(RoleIds), RoleIds));
-        if (FirstName is not null) StaffFields.Name(FirstName, "firstName", errors, required: true);
-        if (LastName is not null) StaffFields.Name(LastName, "lastName", errors, required: true);
         StaffFields.Phone(Phone, errors);
-        if (RoleIds is not null) StaffFields.Ids(RoleIds, "roleIds", StaffFields.MaxRoles, errors, required: true);
-        StaffFields.Ids(DepartmentIds, "departmentIds", StaffFields.MaxDepartments, errors, required: false);
+        StaffFields.Ids(RoleIds, "roleIds", errors);
+        StaffFields.Ids(DepartmentIds, "departmentIds", errors);
     }
 }
 
 /// <summary>With <c>temporaryPassword</c>: set it and force a change at next sign-in. Without: email a reset link.</summary>
-public sealed record ResetUserPasswordRequest(string? TemporaryPassword) : IValidatable
+public sealed record ResetUserPasswordRequest([property: MaxLength(SecretLengths.Password)] string? TemporaryPassword) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -89,31 +84,21 @@ public sealed record RoleResponse(
         new(r.Id, r.Name, r.Description, r.IsSystem, r.Permissions.Order(StringComparer.Ordinal).ToArray(), userCount, r.CreatedAt, r.UpdatedAt, r.Version);
 }
 
-public sealed record CreateRoleRequest(string? Name, string? Description, string[]? Permissions) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        StaffFields.RoleName(Name, errors);
-        errors.MaxLength(Description, 500, "description");
-        if (Permissions is null) errors.Add("permissions", "This field is required (it may be an empty list).");
-        else StaffFields.PermissionCodes(Permissions, errors);
-    }
-}
+public sealed record CreateRoleRequest(
+    [property: Required, MaxLength(StaffFields.MaxRoleName)] string? Name,
+    [property: MaxLength(StaffFields.MaxRoleDescription)] string? Description,
+    [property: Required(ErrorMessage = "This field is required (it may be an empty list)."), MaxLength(StaffFields.MaxPermissions),
+        OneOf(typeof(StaffFields), nameof(StaffFields.AssignablePermissions))] string[]? Permissions);
 
 /// <summary>Changes to a custom role: a field left out stays as it is; <c>description</c> sent as null is cleared. <c>permissions</c> replaces the whole set.</summary>
 public sealed record UpdateRoleRequest : PatchRequest
 {
-    public string? Name { get; init => field = Sent(value); }
-    public string? Description { get; init => field = Sent(value); }
+    [Required, MaxLength(StaffFields.MaxRoleName)] public string? Name { get; init => field = Sent(value); }
+    [MaxLength(StaffFields.MaxRoleDescription)] public string? Description { get; init => field = Sent(value); }
+    [MaxLength(StaffFields.MaxPermissions), OneOf(typeof(StaffFields), nameof(StaffFields.AssignablePermissions))]
     public string[]? Permissions { get; init => field = Sent(value); }
 
-    public override void Validate(FieldErrors errors)
-    {
-        NotCleared(errors, (nameof(Name), Name), (nameof(Permissions), Permissions));
-        if (Name is not null) StaffFields.RoleName(Name, errors);
-        errors.MaxLength(Description, 500, "description");
-        if (Permissions is not null) StaffFields.PermissionCodes(Permissions, errors);
-    }
+    public override void Validate(FieldErrors errors) => NotCleared(errors, (nameof(Permissions), Permissions));
 }
 
 public sealed record PermissionResponse(string Code, string Description);
@@ -124,12 +109,13 @@ static partial class StaffFields
 {
     public const int MaxRoles = 20;
     public const int MaxDepartments = 50;
-
-    public static void Name(string? value, string field, FieldErrors errors, bool required)
-    {
-        if (required && !errors.Required(value, field)) return;
-        errors.MaxLength(value?.Trim(), 100, field);
-    }
+    public const int MaxName = 100;
+    public const int MaxPhone = 32;
+    public const int MaxRoleName = 64;
+    public const int MaxRoleDescription = 500;
+    /// <summary>More than the catalog holds, so a role may list every permission.</summary>
+    public const int MaxPermissions = 200;
+    public const string AtLeastOne = "Give at least one.";
 
     public static void Phone(string? value, FieldErrors errors)
     {
@@ -137,29 +123,14 @@ static partial class StaffFields
         if (!PhoneShape().IsMatch(value.Trim())) errors.Add("phone", "Must be a phone number: digits, spaces, +, -, ( and ), 5 to 32 characters.");
     }
 
-    public static void Ids(Guid[]? ids, string field, int max, FieldErrors errors, bool required)
+    public static void Ids(Guid[]? ids, string field, FieldErrors errors)
     {
-        if (ids is null || ids.Length == 0)
-        {
-            if (required) errors.Add(field, "Give at least one.");
-            return;
-        }
-        if (ids.Any(id => id == Guid.Empty)) errors.Add(field, "Ids must be non-empty UUIDs.");
-        if (ids.Length > max) errors.Add(field, $"At most {max}.");
+        if (ids?.Any(id => id == Guid.Empty) == true) errors.Add(field, "Ids must be non-empty UUIDs.");
     }
 
-    public static void RoleName(string? value, FieldErrors errors)
-    {
-        if (!errors.Required(value, "name")) return;
-        errors.MaxLength(value!.Trim(), 64, "name");
-    }
-
-    public static void PermissionCodes(string[] codes, FieldErrors errors)
-    {
-        var unknown = codes.Where(c => c is null || !Permissions.AssignableToTenantRole(c)).Distinct().ToArray();
-        if (unknown.Length > 0)
-            errors.Add("permissions", $"Unknown or not assignable permission codes: {string.Join(", ", unknown.Select(c => c ?? "null"))}.");
-    }
+    /// <summary>The permission codes a hospital's role may hold (every code but the platform's).</summary>
+    public static readonly string[] AssignablePermissions =
+        Permissions.All.Select(p => p.Code).Where(Permissions.AssignableToTenantRole).Order(StringComparer.Ordinal).ToArray();
 
     [GeneratedRegex(@"^[0-9+()\- ]{5,32}$")]
     private static partial Regex PhoneShape();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
@@ -33,43 +34,47 @@ public static partial class TenantRules
             errors.Add(field, "Must be an IANA time zone id, such as 'Europe/London' or 'Asia/Kolkata'.");
     }
 
-    public static void Currency(string? value, string field, FieldErrors errors, bool required = true)
-    {
-        if (string.IsNullOrWhiteSpace(value)) { if (required) errors.Add(field, "This field is required."); return; }
-        if (!Currencies.Contains(value)) errors.Add(field, "Must be an ISO 4217 currency code in upper case, such as 'USD' or 'EUR'.");
-    }
+    public const string CurrencyRule = "Must be an ISO 4217 currency code in upper case, such as 'USD' or 'EUR'.";
+    public const int MaxName = 200;
+    public const int MaxTimezone = 64;
+    public const int MaxPhone = 40;
+    public const int MaxAddress = 500;
+
+    public static readonly string[] Statuses =
+        [TenantStatus.Pending, TenantStatus.Verified, TenantStatus.Active, TenantStatus.Suspended, TenantStatus.Inactive];
 }
 
-public sealed record RegisterAdmin(string? FirstName, string? LastName, string? Email, string? Password);
+public sealed record RegisterAdmin(
+    [property: Required, MaxLength(100)] string? FirstName,
+    [property: Required, MaxLength(100)] string? LastName,
+    [property: Required, Email] string? Email,
+    [property: Required, MaxLength(SecretLengths.Password)] string? Password);
 
 /// <summary>Self-service registration of a hospital and its first admin.</summary>
 public sealed record RegisterTenantRequest(
-    string? HospitalName, string? Slug, string? Timezone, string? Currency, string? ContactPhone, string? Address, RegisterAdmin? Admin)
+    [property: Required, MaxLength(TenantRules.MaxName)] string? HospitalName,
+    [property: Required, MaxLength(40)] string? Slug,
+    [property: Required, MaxLength(TenantRules.MaxTimezone)] string? Timezone,
+    [property: Required, OneOf(typeof(TenantRules), nameof(TenantRules.Currencies), ErrorMessage = TenantRules.CurrencyRule)] string? Currency,
+    [property: MaxLength(TenantRules.MaxPhone)] string? ContactPhone,
+    [property: MaxLength(TenantRules.MaxAddress)] string? Address,
+    [property: Required] RegisterAdmin? Admin)
     : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
-        if (errors.Required(HospitalName, "hospitalName")) errors.MaxLength(HospitalName, 200, "hospitalName");
-        if (errors.Required(Slug, "slug") && !TenantRules.Slug().IsMatch(Slug!))
+        if (!string.IsNullOrWhiteSpace(Slug) && !TenantRules.Slug().IsMatch(Slug))
             errors.Add("slug", "Must be 2-40 characters: lower-case letters, digits and hyphens, starting with a letter.");
-        TenantRules.Timezone(Timezone, "timezone", errors);
-        TenantRules.Currency(Currency, "currency", errors);
-        errors.MaxLength(ContactPhone, 40, "contactPhone");
-        errors.MaxLength(Address, 500, "address");
-        if (Admin is null) { errors.Add("admin", "This field is required."); return; }
-        if (errors.Required(Admin.FirstName, "admin.firstName")) errors.MaxLength(Admin.FirstName, 100, "admin.firstName");
-        if (errors.Required(Admin.LastName, "admin.lastName")) errors.MaxLength(Admin.LastName, 100, "admin.lastName");
-        errors.Email(Admin.Email, "admin.email");
-        errors.Required(Admin.Password, "admin.password");
+        TenantRules.Timezone(Timezone, "timezone", errors, required: false);
     }
 }
 
-public sealed record RegisterTenantResponse(Guid Id, string Slug, string Status);
+public sealed record RegisterTenantResponse(Guid Id, string Slug, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status);
 
 /// <summary>The hospital's own settings (GET /tenant); the ETag header carries <see cref="Version"/>.</summary>
 public sealed record TenantSettingsResponse(
-    Guid Id, string Slug, string Name, string Status, string Timezone, string Currency, int SlotMinutes, int IdleTimeoutMinutes,
-    string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
+    Guid Id, string Slug, string Name, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status, string Timezone,
+    [property: OneOf(typeof(TenantRules), nameof(TenantRules.Currencies))] string Currency, int SlotMinutes, int IdleTimeoutMinutes, string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
     int Version, DateTimeOffset UpdatedAt)
 {
     public static TenantSettingsResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.Status, t.Timezone, t.Currency, t.SlotMinutes,
@@ -83,52 +88,36 @@ public sealed record TenantSettingsResponse(
 /// </summary>
 public sealed record UpdateTenantRequest : PatchRequest
 {
-    public string? Name { get; init => field = Sent(value); }
-    public string? Timezone { get; init => field = Sent(value); }
-    public string? Currency { get; init => field = Sent(value); }
-    public int? SlotMinutes { get; init => field = Sent(value); }
-    public int? IdleTimeoutMinutes { get; init => field = Sent(value); }
-    public string? ContactEmail { get; init => field = Sent(value); }
-    public string? ContactPhone { get; init => field = Sent(value); }
-    [FreeText] public string? Address { get; init => field = Sent(value); }
+    [Required, MaxLength(TenantRules.MaxName)] public string? Name { get; init => field = Sent(value); }
+    [Required, MaxLength(TenantRules.MaxTimezone)] public string? Timezone { get; init => field = Sent(value); }
+    [Required, OneOf(typeof(TenantRules), nameof(TenantRules.Currencies), ErrorMessage = TenantRules.CurrencyRule)] public string? Currency { get; init => field = Sent(value); }
+    [Range(5, 240)] public int? SlotMinutes { get; init => field = Sent(value); }
+    [Range(1, 1440)] public int? IdleTimeoutMinutes { get; init => field = Sent(value); }
+    [Email] public string? ContactEmail { get; init => field = Sent(value); }
+    [MaxLength(TenantRules.MaxPhone)] public string? ContactPhone { get; init => field = Sent(value); }
+    [FreeText, MaxLength(TenantRules.MaxAddress)] public string? Address { get; init => field = Sent(value); }
     public bool? AllowPatientSelfRegistration { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
-        NotCleared(errors, (nameof(Timezone), Timezone), (nameof(Currency), Currency), (nameof(SlotMinutes), SlotMinutes),
-            (nameof(IdleTimeoutMinutes), IdleTimeoutMinutes), (nameof(AllowPatientSelfRegistration), AllowPatientSelfRegistration));
-        if (Has(nameof(Name)) && errors.Required(Name, "name")) errors.MaxLength(Name, 200, "name");
-        if (Timezone is not null) TenantRules.Timezone(Timezone, "timezone", errors);
-        if (Currency is not null) TenantRules.Currency(Currency, "currency", errors);
-        errors.Range(SlotMinutes, 5, 240, "slotMinutes");
-        errors.Range(IdleTimeoutMinutes, 1, 1440, "idleTimeoutMinutes");
-        if (!string.IsNullOrEmpty(ContactEmail)) errors.Email(ContactEmail, "contactEmail");
-        errors.MaxLength(ContactPhone, 40, "contactPhone");
-        errors.MaxLength(Address, 500, "address");
+        NotCleared(errors, (nameof(SlotMinutes), SlotMinutes), (nameof(IdleTimeoutMinutes), IdleTimeoutMinutes),
+            (nameof(AllowPatientSelfRegistration), AllowPatientSelfRegistration));
+        TenantRules.Timezone(Timezone, "timezone", errors, required: false);
     }
 }
 
 /// <summary>Query of GET /platform/tenants.</summary>
-public sealed record TenantListQuery(string? Status, string? Q, int? Page, int? PageSize) : IValidatable, IPageQuery
-{
-    public static readonly string[] Statuses =
-        [TenantStatus.Pending, TenantStatus.Verified, TenantStatus.Active, TenantStatus.Suspended, TenantStatus.Inactive];
-
-    public void Validate(FieldErrors errors)
-    {
-        errors.OneOf(Status, Statuses, "status", required: false);
-        errors.MaxLength(Q, 200, "q");
-    }
-}
+public sealed record TenantListQuery([property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string? Status,
+    [property: MaxLength(200)] string? Q, int? Page, int? PageSize) : IPageQuery;
 
 public sealed record PlatformTenantSummary(
-    Guid Id, string Slug, string Name, string Status, bool IsDemo, int Users, int? MaxUsers, int? MaxPatients, DateTimeOffset CreatedAt);
+    Guid Id, string Slug, string Name, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status, bool IsDemo, int Users, int? MaxUsers, int? MaxPatients, DateTimeOffset CreatedAt);
 
 public sealed record TenantCounts(int Users, int ActiveUsers, int OpenSessions, int? Patients);
 
 public sealed record PlatformTenantDetail(
-    Guid Id, string Slug, string Name, string SchemaName, string Status, string? StatusReason, bool IsDemo, string Timezone,
-    string Currency, int SlotMinutes, int IdleTimeoutMinutes, string? ContactEmail, string? ContactPhone, string? Address,
+    Guid Id, string Slug, string Name, string SchemaName, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status,
+    string? StatusReason, bool IsDemo, string Timezone, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Currencies))] string Currency, int SlotMinutes, int IdleTimeoutMinutes, string? ContactEmail, string? ContactPhone, string? Address,
     int? MaxUsers, int? MaxPatients, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? VerifiedAt,
     DateTimeOffset? ActivatedAt, DateTimeOffset? SuspendedAt, int Version, TenantCounts Counts)
 {
@@ -138,24 +127,17 @@ public sealed record PlatformTenantDetail(
 }
 
 /// <summary>Body of activate, suspend and deactivate (optional; the reason is kept on the tenant and in the audit trail).</summary>
-public sealed record TenantStatusChangeRequest([property: FreeText] string? Reason) : IValidatable
-{
-    public void Validate(FieldErrors errors) => errors.MaxLength(Reason, 500, "reason");
-}
+public sealed record TenantStatusChangeRequest([property: FreeText, MaxLength(500)] string? Reason);
 
-public sealed record TenantStatusResponse(Guid Id, string Status, string? StatusReason, int Version);
+public sealed record TenantStatusResponse(Guid Id, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status, string? StatusReason, int Version);
 
 /// <summary>A limit left out stays as it is; null means unlimited.</summary>
 public sealed record TenantLimitsRequest : PatchRequest
 {
-    public int? MaxUsers { get; init => field = Sent(value); }
-    public int? MaxPatients { get; init => field = Sent(value); }
+    const string Positive = "Must be a positive whole number, or null for no limit.";
 
-    public override void Validate(FieldErrors errors)
-    {
-        if (MaxUsers is < 1) errors.Add("maxUsers", "Must be a positive whole number, or null for no limit.");
-        if (MaxPatients is < 1) errors.Add("maxPatients", "Must be a positive whole number, or null for no limit.");
-    }
+    [Range(1, int.MaxValue, ErrorMessage = Positive)] public int? MaxUsers { get; init => field = Sent(value); }
+    [Range(1, int.MaxValue, ErrorMessage = Positive)] public int? MaxPatients { get; init => field = Sent(value); }
 }
 
 public sealed record TenantLimitsResponse(Guid Id, int? MaxUsers, int? MaxPatients, int Version);

@@ -7,7 +7,7 @@ namespace Carebase.Api.Platform.Data;
 /// The list shape of every collection: <c>{ items, page, pageSize, total }</c>. A list that stops counting
 /// past a cap (patient search) says so with <c>totalExact: false</c>, and <c>total</c> is then an estimate.
 /// </summary>
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total,
+public sealed record Paged<T>([property: System.ComponentModel.DataAnnotations.MaxLength(Paging.MaxPageSize)] IReadOnlyList<T> Items, int Page, int PageSize, long Total,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? TotalExact = null);
 
 /// <summary>The paging parameters every list query carries: <c>page</c> ≥ 1 and 1 ≤ <c>pageSize</c> ≤ 200 (50 by default).</summary>

@@ -9,7 +9,10 @@ public interface IValidatable
     void Validate(FieldErrors errors);
 }
 
-/// <summary>Collects per-field errors (camelCase field paths, as the client sent them).</summary>
+/// <summary>
+/// Collects per-field errors (camelCase field paths, as the client sent them). Per-field rules are attributes on the
+/// contracts (<see cref="FieldRules"/>); code adds what they cannot say (rules across fields, shapes).
+/// </summary>
 public sealed partial class FieldErrors
 {
     readonly Dictionary<string, List<string>> _errors = [];
@@ -30,33 +33,10 @@ public sealed partial class FieldErrors
         if (Any) throw new ValidationException(ToDictionary());
     }
 
-    public bool Required(string? value, string field)
-    {
-        if (!string.IsNullOrWhiteSpace(value)) return true;
-        Add(field, "This field is required.");
-        return false;
-    }
-
-    public void MaxLength(string? value, int max, string field)
-    {
-        if (value is not null && value.Length > max) Add(field, $"Must be at most {max} characters.");
-    }
-
-    public void Email(string? value, string field, bool required = true)
-    {
-        if (string.IsNullOrWhiteSpace(value)) { if (required) Add(field, "This field is required."); return; }
-        if (!IsEmail(value)) Add(field, "Must be a valid email address.");
-    }
-
     public void OneOf(string? value, IReadOnlyCollection<string> allowed, string field, bool required = true)
     {
         if (string.IsNullOrEmpty(value)) { if (required) Add(field, "This field is required."); return; }
         if (!allowed.Contains(value)) Add(field, $"Must be one of: {string.Join(", ", allowed)}.");
-    }
-
-    public void Range(int? value, int min, int max, string field)
-    {
-        if (value is { } v && (v < min || v > max)) Add(field, $"Must be between {min} and {max}.");
     }
 
     public static bool IsEmail(string value) =>
@@ -73,14 +53,17 @@ public static class Input
     public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>Runs <see cref="IValidatable.Validate"/> on every bound argument before the handler.</summary>
+/// <summary>
+/// Checks every bound argument before the handler: the rule attributes of its contract (<see cref="FieldRules"/>), then its
+/// own <see cref="IValidatable.Validate"/> for rules across fields; all field errors of a request answer together as one 422.
+/// </summary>
 public sealed class ValidationFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         FieldErrors? errors = null;
         foreach (var argument in context.Arguments)
-            if (argument is IValidatable v) v.Validate(errors ??= new FieldErrors());
+            if (argument is not null) FieldRules.Validate(argument, errors ??= new FieldErrors());
         if (errors is { Any: true }) return Problems.Validation(errors.ToDictionary());
         return await next(context);
     }

@@ -5,8 +5,9 @@ using Microsoft.OpenApi;
 namespace Carebase.Api.Platform.Operations;
 
 /// <summary>
-/// OpenAPI 3.1 at /openapi/v1.json with the bearer scheme declared and each operation marked with
-/// the permission it needs; Swagger UI at /docs and ReDoc at /redoc read it.
+/// OpenAPI 3.1 at /openapi/v1.json, exact about what the API does: schemas from the contracts' rule attributes
+/// (<see cref="OpenApiSchemas"/>), operations with their ids, parameters, problem answers and headers
+/// (<see cref="OpenApiOperations"/>). Swagger UI at /docs and ReDoc at /redoc read it, with nothing loaded from elsewhere.
 /// </summary>
 public static class OpenApiDocs
 {
@@ -14,8 +15,11 @@ public static class OpenApiDocs
     {
         builder.Services.AddOpenApi("v1", o =>
         {
-            o.AddDocumentTransformer((doc, _, _) =>
+            o.AddSchemaTransformer(OpenApiSchemas.Transform);
+            o.AddOperationTransformer(OpenApiOperations.Transform);
+            o.AddDocumentTransformer((doc, context, _) =>
             {
+                var environment = context.ApplicationServices.GetRequiredService<IHostEnvironment>();
                 doc.Info = new OpenApiInfo
                 {
                     Title = "Carebase API",
@@ -23,45 +27,26 @@ public static class OpenApiDocs
                     Description = "Hospital and clinic management: patients, scheduling, queue, clinical records, pharmacy, billing. " +
                                   "Sign in with POST /api/v1/auth/login and send the access token as 'Authorization: Bearer <token>'. " +
                                   "Errors are RFC 9457 problem+json with a machine-readable 'code'.",
+                    Contact = new OpenApiContact { Name = "Carebase maintainers" },
                 };
+                // Relative: the document describes the service that serves it, whatever its address.
+                doc.Servers = [new OpenApiServer
+                {
+                    Url = "/",
+                    Description = $"This service, the {(environment.IsDevelopment() ? "local" : environment.EnvironmentName.ToLowerInvariant())} environment",
+                    Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
+                }];
                 doc.Components ??= new OpenApiComponents();
                 doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http, Scheme = "bearer",
-                    Description = "Access token from /api/v1/auth/login (valid 15 minutes; renew with /api/v1/auth/refresh).",
+                    Description = "Access token from /api/v1/auth/login (valid 15 minutes; renew with /api/v1/auth/refresh). " +
+                                  "An operation lists the permission it needs as the requirement's role.",
                 };
-                return Task.CompletedTask;
-            });
-            o.AddSchemaTransformer(ApiJsonSchemas.Transform);
-            o.AddOperationTransformer((op, ctx, _) =>
-            {
-                var metadata = ctx.Description.ActionDescriptor.EndpointMetadata;
-                op.Responses ??= new OpenApiResponses();
-                // Field errors are 422 in this API (ValidationProblem results declare 400).
-                if (op.Responses.Remove("400", out var validation))
-                {
-                    validation.Description = "Validation failed: problem+json with errors per field.";
-                    op.Responses.TryAdd("422", validation);
-                }
-                if (op.RequestBody is not null)
-                    op.Responses.TryAdd("400", new OpenApiResponse { Description = "Malformed request body (not valid JSON)." });
-                // Every body and query string is checked (the JSON reader, the query guard, the validation filter): 422 with field errors.
-                if (op.RequestBody is not null || op.Parameters?.Any(p => p.In == ParameterLocation.Query) == true)
-                    op.Responses.TryAdd("422", new OpenApiResponse { Description = "Validation failed: problem+json with errors per field." });
-                // A route naming a resource answers 404 when it does not exist or is not the caller's to see.
-                if (ctx.Description.RelativePath?.Contains('{') == true)
-                    op.Responses.TryAdd("404", new OpenApiResponse { Description = "Not found (also for another hospital's ids)." });
-                if (metadata.OfType<PublicEndpoint>().Any()) return Task.CompletedTask;
-                op.Security ??= [];
-                op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", ctx.Document)] = [] });
-                var permission = metadata.OfType<RequiresPermission>().LastOrDefault();
-                var note = permission is not null ? $"Requires permission `{permission.Code}`." : "Requires a signed-in account.";
-                op.Description = string.IsNullOrEmpty(op.Description) ? note : $"{op.Description}\n\n{note}";
-                op.Responses.TryAdd("401", new OpenApiResponse { Description = "Not signed in, or the session has ended." });
-                if (permission is not null)
-                    op.Responses.TryAdd("403", new OpenApiResponse { Description = "The caller lacks the permission." });
-                op.Responses.TryAdd("429", new OpenApiResponse { Description = "Rate limited; see Retry-After." });
+                OpenApiOperations.AddComponents(doc);
+                OpenApiOperations.NameTicketIds(doc);
+                OpenApiSchemas.Finish(doc);
                 return Task.CompletedTask;
             });
         });
@@ -88,7 +73,27 @@ public static class OpenApiDocs
             o.RoutePrefix = "redoc";
             o.SpecUrl = "/openapi/v1.json";
             o.DocumentTitle = "Carebase API";
+            // The packaged page loads web fonts from another host; this one uses the reader's fonts, so the page works offline.
+            o.IndexStream = () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ReDocPage));
         });
         return app;
     }
+
+    const string ReDocPage = """
+        <!DOCTYPE html>
+        <html>
+        <head>
+            <title>%(DocumentTitle)</title>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <link href="index.css" rel="stylesheet" type="text/css">
+            %(HeadContent)
+        </head>
+        <body>
+            <div id="redoc-container"></div>
+            <script src="redoc.standalone.js"></script>
+            <script src="index.js"></script>
+        </body>
+        </html>
+        """;
 }

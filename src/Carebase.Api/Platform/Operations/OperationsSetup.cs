@@ -32,7 +32,7 @@ public static class OperationsSetup
         {
             var origins = builder.Configuration.GetSection("Carebase:Cors:Origins").Get<string[]>() ?? [];
             if (origins.Length > 0)
-                p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Location", "Retry-After");
+                p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Location", "Retry-After", RateLimits.LimitHeader, RateLimits.RemainingHeader);
         }));
         services.Configure<ForwardedHeadersOptions>(o =>
         {
@@ -52,6 +52,7 @@ public static class OperationsSetup
         var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Carebase.Requests");
         app.Use((http, next) => AccessLog(http, next, requests));
         app.Use(SecurityHeaders);
+        app.UseRateLimitHeaders();
         app.UseCarebaseErrors();
         app.UseCarebaseDocs();
         app.UseRouting();

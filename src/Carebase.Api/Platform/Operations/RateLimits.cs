@@ -18,11 +18,14 @@ public sealed class RateLimitOptions
 /// <summary>
 /// Rate limits: a general per-user limit on everything, and a stricter per-IP policy on the sign-in
 /// and password routes; <see cref="AccountLimiter"/> adds the per-account limit inside those handlers.
-/// Rejections are 429 problem+json with Retry-After.
+/// Rejections are 429 problem+json with Retry-After. Every answer carries the general limit and what is left of it
+/// (<see cref="LimitHeader"/>, <see cref="RemainingHeader"/>).
 /// </summary>
 public static class RateLimits
 {
     public const string AuthPolicy = "auth";
+    public const string LimitHeader = "X-RateLimit-Limit";
+    public const string RemainingHeader = "X-RateLimit-Remaining";
 
     public static WebApplicationBuilder AddCarebaseRateLimits(this WebApplicationBuilder builder)
     {
@@ -44,6 +47,29 @@ public static class RateLimits
             };
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The general limit's headers on every answer: the caller's partition is read when the answer starts, after
+    /// authentication has named the caller (the same key the limiter used), so it counts this request too.
+    /// </summary>
+    public static WebApplication UseRateLimitHeaders(this WebApplication app)
+    {
+        var limiter = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimiterOptions>>().Value.GlobalLimiter!;
+        var permits = app.Services.GetRequiredService<RateLimitOptions>().GeneralPerMinute;
+        var limit = permits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        app.Use((http, next) =>
+        {
+            http.Response.OnStarting(() =>
+            {
+                var remaining = limiter.GetStatistics(http)?.CurrentAvailablePermits ?? permits;
+                http.Response.Headers[LimitHeader] = limit;
+                http.Response.Headers[RemainingHeader] = remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            });
+            return next(http);
+        });
+        return app;
     }
 
     static FixedWindowRateLimiterOptions Window(int permits) => new()

@@ -46,11 +46,18 @@ public sealed class RateLimitTests
         var tokens = await app.LoginAsync(tenant.AdminEmail);
         using var client = app.WithToken(tokens.AccessToken);
         for (var i = 0; i < 5; i++)
-            await (await client.GetAsync("/api/v1/auth/me")).EnsureStatusAsync(HttpStatusCode.OK);
+        {
+            var ok = await client.GetAsync("/api/v1/auth/me");
+            await ok.EnsureStatusAsync(HttpStatusCode.OK);
+            // Every answer says the limit and what is left of it after this request.
+            Assert.Equal("5", Assert.Single(ok.Headers.GetValues("X-RateLimit-Limit")));
+            Assert.Equal($"{4 - i}", Assert.Single(ok.Headers.GetValues("X-RateLimit-Remaining")));
+        }
 
         var limited = await client.GetAsync("/api/v1/auth/me");
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.Equal("0", Assert.Single(limited.Headers.GetValues("X-RateLimit-Remaining")));
         // The limit is per user: a colleague is not affected.
         var (_, nurse) = await tenant.CreateUserAsync("NURSE");
         var nurseTokens = await app.LoginAsync(nurse);
