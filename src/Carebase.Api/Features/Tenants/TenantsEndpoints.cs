@@ -31,12 +31,16 @@ public static class TenantsEndpoints
 
     /// <summary>
     /// Creates the hospital (PENDING), its schema, roles and first admin (email not yet confirmed),
-    /// queues the verification email and audits, all in one transaction.
+    /// queues the verification email and audits, all in one transaction. The work runs in a unit of work of its own:
+    /// a caller who is signed in to another hospital registers the new one like anyone else.
     /// </summary>
-    static async Task<Created<RegisterTenantResponse>> Register(
-        RegisterTenantRequest request, CarebaseDb db, TenantProvisioning provisioning, AccountEmails emails, AuditLog audit,
-        TimeProvider time, CancellationToken ct)
+    static async Task<Created<RegisterTenantResponse>> Register(RegisterTenantRequest request, IServiceScopeFactory scopes, TimeProvider time,
+        CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var (db, provisioning, emails, audit) = (scope.ServiceProvider.GetRequiredService<CarebaseDb>(),
+            scope.ServiceProvider.GetRequiredService<TenantProvisioning>(), scope.ServiceProvider.GetRequiredService<AccountEmails>(),
+            scope.ServiceProvider.GetRequiredService<AuditLog>());
         var now = time.GetUtcNow();
         var admin = request.Admin!;
         var tenant = new Tenant

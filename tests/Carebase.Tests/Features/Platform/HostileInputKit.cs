@@ -14,8 +14,8 @@ sealed partial record SweepOperation(string Method, string Path, JsonObject Node
     public IEnumerable<JsonObject> Parameters(string location) =>
         (Node["parameters"]?.AsArray() ?? []).Select(p => p!.AsObject()).Where(p => p["in"]?.GetValue<string>() == location);
 
-    /// <summary>Operations without a security requirement are public (called anonymously).</summary>
-    public bool IsPublic => Node["security"] is null;
+    /// <summary>Operations without a security requirement, or with an empty one among them (authentication optional), are public (called anonymously).</summary>
+    public bool IsPublic => Node["security"] is not JsonArray security || security.Any(r => r is JsonObject { Count: 0 });
 
     /// <summary>The permission the description names ("Requires permission `x`."), when any.</summary>
     public string? Permission => PermissionNote().Match(Node["description"]?.GetValue<string>() ?? "") is { Success: true } m ? m.Groups[1].Value : null;

@@ -67,6 +67,18 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task A_caller_signed_in_to_another_hospital_registers_a_new_one_like_anyone_else()
+    {
+        var app = await CarebaseApp.Shared();
+        var admin = await (await app.NewTenantAsync("own")).AdminAsync();
+        var slug = PlatformTestKit.NewSlug("second");
+        var created = await (await admin.PostAsJsonAsync("/api/v1/tenants/register", PlatformTestKit.Registration(slug, $"owner@{slug}.test")))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(slug, created["slug"]!.GetValue<string>());
+        await app.Mail.WaitForAsync($"owner@{slug}.test", "email-verification");
+    }
+
+    [Fact]
     public async Task A_taken_slug_is_409_and_the_first_hospital_is_untouched()
     {
         var app = await CarebaseApp.Shared();
