@@ -34,20 +34,20 @@ public static class QueueEndpoints
             .WithSummary("The board of a doctor's queue on a day (today by default): waiting in call order with wait times, now serving, served, skipped, left, counts");
         g.MapGet("/stream", Stream).RequirePermission(QueueRead).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(503)
             .WithSummary("Server-sent events for a doctor's queue: a snapshot of the board, then a change event (with the board) for every change, from any instance");
-        g.MapGet("/{tokenId:guid}", Get).RequirePermission(QueueRead).ProducesProblem(404).WithSummary("One token");
+        g.MapGet("/{id:guid}", Get).RequirePermission(QueueRead).ProducesProblem(404).WithSummary("One token");
         g.MapPost("/check-in", CheckIn).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Check in today's appointment (→ CHECKED_IN) and issue its token; 409 when it cannot be checked in (again)");
         g.MapPost("/walk-in", WalkIn).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Put a patient without an appointment in a doctor's queue of today; 409 when already waiting there");
         g.MapPost("/next", Next).RequirePermission(QueueWrite).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Call the next waiting patient of the doctor's queue (→ SERVING; the appointment → IN_CONSULTATION). 204 when nobody is waiting; 409 patient_being_served (naming the token) while the doctor has a patient SERVING");
-        g.MapPost("/{tokenId:guid}/skip", Skip).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/skip", Skip).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Skip a waiting or called patient who is not there (→ SKIPPED)");
-        g.MapPost("/{tokenId:guid}/recall", Recall).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/recall", Recall).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Put a skipped patient back in line (→ WAITING, at the place priority, appointment time and arrival give)");
-        g.MapPost("/{tokenId:guid}/serve", Serve).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/serve", Serve).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Mark the patient being served as done (→ SERVED; an appointment in consultation → COMPLETED)");
-        g.MapPost("/{tokenId:guid}/leave", Leave).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
+        g.MapPost("/{id:guid}/leave", Leave).RequirePermission(QueueWrite).ProducesProblem(404).ProducesProblem(409)
             .WithSummary("The patient left (→ LEFT); a checked-in appointment is cancelled with the reason");
         return api;
     }
@@ -63,8 +63,8 @@ public static class QueueEndpoints
         return TypedResults.Ok(board);
     }
 
-    static async Task<Ok<QueueTokenResponse>> Get(Guid tokenId, QueueDesk desk, CancellationToken ct) =>
-        TypedResults.Ok(await desk.GetAsync(tokenId, ct));
+    static async Task<Ok<QueueTokenResponse>> Get(Guid id, QueueDesk desk, CancellationToken ct) =>
+        TypedResults.Ok(await desk.GetAsync(id, ct));
 
     static async Task<Created<QueueTokenResponse>> CheckIn(CheckInRequest request, QueueDesk desk, CancellationToken ct)
     {
@@ -82,17 +82,17 @@ public static class QueueEndpoints
     static async Task<Results<Ok<QueueTokenResponse>, NoContent>> Next(NextRequest request, QueueDesk desk, CancellationToken ct) =>
         await desk.NextAsync(request.DoctorId!.Value, ct) is { } token ? TypedResults.Ok(token) : TypedResults.NoContent();
 
-    static async Task<Ok<QueueTokenResponse>> Skip(Guid tokenId, QueueDesk desk, CancellationToken ct) =>
-        TypedResults.Ok(await desk.MoveAsync(tokenId, QueueAction.Skip, ct));
+    static async Task<Ok<QueueTokenResponse>> Skip(Guid id, QueueDesk desk, CancellationToken ct) =>
+        TypedResults.Ok(await desk.MoveAsync(id, QueueAction.Skip, ct));
 
-    static async Task<Ok<QueueTokenResponse>> Recall(Guid tokenId, QueueDesk desk, CancellationToken ct) =>
-        TypedResults.Ok(await desk.MoveAsync(tokenId, QueueAction.Recall, ct));
+    static async Task<Ok<QueueTokenResponse>> Recall(Guid id, QueueDesk desk, CancellationToken ct) =>
+        TypedResults.Ok(await desk.MoveAsync(id, QueueAction.Recall, ct));
 
-    static async Task<Ok<QueueTokenResponse>> Serve(Guid tokenId, QueueDesk desk, CancellationToken ct) =>
-        TypedResults.Ok(await desk.MoveAsync(tokenId, QueueAction.Serve, ct));
+    static async Task<Ok<QueueTokenResponse>> Serve(Guid id, QueueDesk desk, CancellationToken ct) =>
+        TypedResults.Ok(await desk.MoveAsync(id, QueueAction.Serve, ct));
 
-    static async Task<Ok<QueueTokenResponse>> Leave(Guid tokenId, QueueDesk desk, CancellationToken ct) =>
-        TypedResults.Ok(await desk.MoveAsync(tokenId, QueueAction.Leave, ct));
+    static async Task<Ok<QueueTokenResponse>> Leave(Guid id, QueueDesk desk, CancellationToken ct) =>
+        TypedResults.Ok(await desk.MoveAsync(id, QueueAction.Leave, ct));
 
     /// <summary>
     /// Subscribes before reading the snapshot, so no change between the two is lost; the stream ends when the

@@ -45,7 +45,6 @@ public static class OpenApiDocs
                                   "An operation lists the permission it needs as the requirement's role.",
                 };
                 OpenApiOperations.AddComponents(doc);
-                OpenApiOperations.NameTicketIds(doc);
                 OpenApiSchemas.Finish(doc);
                 return Task.CompletedTask;
             });

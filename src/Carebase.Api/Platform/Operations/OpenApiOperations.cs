@@ -100,23 +100,6 @@ static class OpenApiOperations
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// The queue's <c>{tokenId}</c> is a waiting-room ticket, not a credential; named <c>{id}</c> here (the URLs are the same)
-    /// so that no reader, nor the linter's rule against credentials in URLs, takes it for one.
-    /// </summary>
-    public static void NameTicketIds(OpenApiDocument document)
-    {
-        if (document.Paths is null) return;
-        foreach (var path in document.Paths.Keys.Where(k => k.Contains("{tokenId}", StringComparison.Ordinal)).ToList())
-        {
-            var item = document.Paths[path];
-            document.Paths.Remove(path);
-            foreach (var parameter in item.Operations?.Values.SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>() ?? [])
-                if (parameter.Name == "tokenId") parameter.Name = "id";
-            document.Paths[path.Replace("{tokenId}", "{id}", StringComparison.Ordinal)] = item;
-        }
-    }
-
     /// <summary>Problem answers, their two schemas and the headers, once for the document.</summary>
     public static void AddComponents(OpenApiDocument document)
     {

@@ -10,14 +10,14 @@ public sealed class QueueAuthorizationMatrixTests
     [
         new("GET", "/api/v1/queue/", Permissions.QueueRead, $"/api/v1/queue?doctorId={Missing}"),
         new("GET", "/api/v1/queue/stream", Permissions.QueueRead, $"/api/v1/queue/stream?doctorId={Missing}"),
-        new("GET", "/api/v1/queue/{tokenId:guid}", Permissions.QueueRead, $"/api/v1/queue/{Missing}"),
+        new("GET", "/api/v1/queue/{id:guid}", Permissions.QueueRead, $"/api/v1/queue/{Missing}"),
         new("POST", "/api/v1/queue/check-in", Permissions.QueueWrite, "/api/v1/queue/check-in", new { }),
         new("POST", "/api/v1/queue/walk-in", Permissions.QueueWrite, "/api/v1/queue/walk-in", new { }),
         new("POST", "/api/v1/queue/next", Permissions.QueueWrite, "/api/v1/queue/next", new { }),
-        new("POST", "/api/v1/queue/{tokenId:guid}/skip", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/skip"),
-        new("POST", "/api/v1/queue/{tokenId:guid}/recall", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/recall"),
-        new("POST", "/api/v1/queue/{tokenId:guid}/serve", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/serve"),
-        new("POST", "/api/v1/queue/{tokenId:guid}/leave", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/leave"),
+        new("POST", "/api/v1/queue/{id:guid}/skip", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/skip"),
+        new("POST", "/api/v1/queue/{id:guid}/recall", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/recall"),
+        new("POST", "/api/v1/queue/{id:guid}/serve", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/serve"),
+        new("POST", "/api/v1/queue/{id:guid}/leave", Permissions.QueueWrite, $"/api/v1/queue/{Missing}/leave"),
     ];
 
     [Fact]
