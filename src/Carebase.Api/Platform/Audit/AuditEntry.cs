@@ -4,13 +4,15 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Carebase.Api.Platform.Audit;
 
 /// <summary>
-/// One row of an audit trail. The database numbers it (<see cref="Seq"/>) and chains it to the row
-/// before (<see cref="PrevHash"/>, <see cref="Hash"/>) in a trigger, and refuses UPDATE and DELETE.
+/// One row of an audit trail. It is inserted pending; right after its transaction commits,
+/// <see cref="AuditSeal"/> gives it its number (<see cref="Seq"/>) and chains it to the row before
+/// (<see cref="PrevHash"/>, <see cref="Hash"/>). The database refuses UPDATE (other than that seal) and DELETE.
 /// </summary>
 public abstract class AuditRecord
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
-    public long Seq { get; init; }
+    /// <summary>Null only between the commit and the seal that follows it.</summary>
+    public long? Seq { get; init; }
     public DateTimeOffset OccurredAt { get; init; }
     public Guid? TenantId { get; init; }
     public Guid? UserId { get; init; }
@@ -51,7 +53,7 @@ sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>, IEn
     {
         e.HasKey(a => a.Id);
         e.Property(a => a.Changes).HasColumnType("jsonb");
-        // Filled in by the chaining trigger.
+        // Filled in when the row is sealed into the chain (the insert leaves them null).
         e.Property(a => a.Seq).ValueGeneratedOnAdd();
         e.Property(a => a.PrevHash).ValueGeneratedOnAdd();
         e.Property(a => a.Hash).ValueGeneratedOnAdd();

@@ -1,3 +1,4 @@
+using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -34,10 +35,11 @@ public static class DatabaseSetup
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(csb.ConnectionString).Build());
         builder.Services.AddSingleton<TenantSearchPath>();
+        builder.Services.AddSingleton<AuditSeal>();
         builder.Services.AddScoped<TenantScope>();
         builder.Services.AddDbContext<CarebaseDb>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .AddInterceptors(sp.GetRequiredService<TenantSearchPath>()));
+            .AddInterceptors(sp.GetRequiredService<TenantSearchPath>(), sp.GetRequiredService<AuditSeal>()));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton(TimeProvider.System);
         return embedded;

@@ -1,0 +1,74 @@
+-- Audit trails are chained after the business transaction commits, not while it runs.
+--
+-- Before: the INSERT trigger took the trail's advisory lock and read the last row, so every audited
+-- transaction held its tenant's chain lock until it committed, and reads queued behind writes.
+-- Now an entry is inserted "pending" (seq, prev_hash and hash NULL: no lock, no read), and
+-- platform.audit_seal() gives pending entries their place in the chain in a short transaction of its
+-- own: it takes the trail's lock, then seals the committed pending rows in (occurred_at, id) order.
+-- The service seals right after each audited commit (in the same round trip for reads and sign-ins),
+-- and listing or verifying a trail seals first, so an entry is chained before anyone can look for it.
+--
+-- Still append-only: DELETE and TRUNCATE are refused; UPDATE is refused except the one that seals a
+-- pending row, which may not change anything else, and whose position and hashes the guard trigger
+-- itself computes under the lock (whatever the UPDATE said). Verification is unchanged: recompute
+-- every sealed row's hash, compare each link with its predecessor, and refuse gaps in seq.
+
+CREATE FUNCTION platform.audit_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.seq := NULL;
+    NEW.prev_hash := NULL;
+    NEW.hash := NULL;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION platform.audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last_seq bigint;
+    last_hash bytea;
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.seq IS NULL
+       AND to_jsonb(NEW) - 'seq' - 'prev_hash' - 'hash' = to_jsonb(OLD) - 'seq' - 'prev_hash' - 'hash' THEN
+        -- Re-entrant: audit_seal() already holds it; anyone else sealing by hand waits their turn.
+        PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME));
+        EXECUTE format('SELECT seq, hash FROM %I.%I WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+            INTO last_seq, last_hash;
+        NEW.seq := coalesce(last_seq, 0) + 1;
+        NEW.prev_hash := coalesce(last_hash, '\x'::bytea);
+        NEW.hash := platform.audit_hash(NEW.prev_hash, NEW.seq, NEW.occurred_at, NEW.tenant_id, NEW.user_id,
+            NEW.user_email, NEW.roles, NEW.action, NEW.resource_type, NEW.resource_id, NEW.changes,
+            NEW.outcome, NEW.ip, NEW.user_agent, NEW.request_id);
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit log is append-only: % is not allowed on %.%', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+-- Seals the committed pending entries of one trail ('platform' or a tenant schema); returns how many.
+-- Run it in a short transaction of its own (or as the last statement of one): the lock is held to its end.
+CREATE FUNCTION platform.audit_seal(trail_schema text) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    trail text := format('%I.audit_log', trail_schema);
+    pending uuid;
+    sealed integer := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(trail_schema || '.audit_log'));
+    -- A query after the lock: its snapshot sees every seal committed before ours.
+    FOR pending IN EXECUTE format('SELECT id FROM %s WHERE seq IS NULL ORDER BY occurred_at, id', trail) LOOP
+        -- The guard trigger numbers and hashes the row; the UPDATE itself changes nothing.
+        EXECUTE format('UPDATE %s SET seq = NULL WHERE id = $1', trail) USING pending;
+        sealed := sealed + 1;
+    END LOOP;
+    RETURN sealed;
+END $$;
+
+-- The platform trail takes the new shape (each tenant trail does the same in tenant/0005).
+DROP TRIGGER audit_log_chain ON platform.audit_log;
+DROP TRIGGER audit_log_no_change ON platform.audit_log;
+ALTER TABLE platform.audit_log DROP CONSTRAINT audit_log_pkey;
+ALTER TABLE platform.audit_log ALTER COLUMN seq DROP NOT NULL, ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL,
+    ADD CONSTRAINT audit_log_sealed CHECK ((seq IS NULL) = (hash IS NULL) AND (seq IS NULL) = (prev_hash IS NULL));
+ALTER TABLE platform.audit_log DROP CONSTRAINT audit_log_id_key, ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+CREATE UNIQUE INDEX audit_log_seq_key ON platform.audit_log (seq);
+CREATE INDEX audit_log_pending_idx ON platform.audit_log (occurred_at, id) WHERE seq IS NULL;
+CREATE TRIGGER audit_log_pending BEFORE INSERT ON platform.audit_log FOR EACH ROW EXECUTE FUNCTION platform.audit_pending();
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON platform.audit_log FOR EACH ROW EXECUTE FUNCTION platform.audit_guard();
