@@ -26,8 +26,7 @@ public sealed class DuplicateFinder(CarebaseDb db)
         var nationalId = string.IsNullOrWhiteSpace(key.NationalId) ? null : key.NationalId.Trim();
         if (nationalId is null && phoneTail is null && key.DateOfBirth is null) return [];
 
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
+        var conn = await db.OpenForSqlAsync(ct);
         try
         {
             await using var cmd = new NpgsqlCommand("""

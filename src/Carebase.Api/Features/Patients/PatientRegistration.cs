@@ -77,7 +77,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
 
     async Task<string> NextCodeAsync(int year, CancellationToken ct)
     {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var conn = await db.SqlConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand("SELECT nextval('patient_code_seq')", conn);
         var n = (long)(await cmd.ExecuteScalarAsync(ct))!;
         return $"P-{year}-{n:D6}";

@@ -183,7 +183,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, TenantClock clock, A
     /// </summary>
     async Task<int> NextNumberAsync(Guid doctorId, DateOnly date, CancellationToken ct)
     {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var conn = await db.SqlConnectionAsync(ct); // may be the transaction's first command: sends the search_path
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO queue_counters (doctor_id, local_date, last_number) VALUES ($1, $2, 1)
             ON CONFLICT (doctor_id, local_date) DO UPDATE SET last_number = queue_counters.last_number + 1
