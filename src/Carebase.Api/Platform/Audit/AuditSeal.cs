@@ -18,13 +18,13 @@ namespace Carebase.Api.Platform.Audit;
 /// </para>
 /// <para>
 /// When: entries saved through EF (<see cref="AuditLog.Record"/>) are sealed by this interceptor as soon
-/// as their transaction commits, one more round trip on a pooled connection; entries written on their own
+/// as their transaction commits, one more round trip on the unit of work's connection; entries written on their own
 /// (<see cref="AuditLog.WriteAsync"/>) are sealed in the same round trip as their insert. So every entry of
 /// a request is chained before its response is sent. Listing or verifying a trail seals first as well, which
 /// also chains anything a crash left pending (a seal lost with its asynchronous commit is simply done again).
 /// </para>
 /// </summary>
-public sealed class AuditSeal(NpgsqlDataSource dataSource, ILogger<AuditSeal> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class AuditSeal(ILogger<AuditSeal> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     public const string PlatformTrail = "platform";
 
@@ -117,13 +117,25 @@ public sealed class AuditSeal(NpgsqlDataSource dataSource, ILogger<AuditSeal> lo
         }
         // The change is committed: a failure here must not turn its answer into an error. The entries
         // stay pending and the next seal of the trail (any audited action, a listing, a verification) chains them.
+        // On the unit of work's own connection (still open after a commit): a second one from the pool could wait
+        // for a connection that only this request would release.
+        var database = db.Database;
         try
         {
-            await using var conn = async ? await dataSource.OpenConnectionAsync() : dataSource.OpenConnection();
-            await using var batch = new NpgsqlBatch(conn);
-            foreach (var c in Commands(trails, ownTransaction: true)) batch.BatchCommands.Add(c);
-            if (async) await batch.ExecuteNonQueryAsync();
-            else batch.ExecuteNonQuery();
+            if (async) await database.OpenConnectionAsync();
+            else database.OpenConnection();
+            try
+            {
+                await using var batch = new NpgsqlBatch((NpgsqlConnection)database.GetDbConnection());
+                foreach (var c in Commands(trails, ownTransaction: true)) batch.BatchCommands.Add(c);
+                if (async) await batch.ExecuteNonQueryAsync();
+                else batch.ExecuteNonQuery();
+            }
+            finally
+            {
+                if (async) await database.CloseConnectionAsync();
+                else database.CloseConnection();
+            }
         }
         catch (NpgsqlException ex)
         {

@@ -17,7 +17,7 @@ public sealed class AuditChainTests
         var tenant = await app.NewTenantAsync();
         using var desk = await tenant.ClientAsync("RECEPTIONIST");
         var known = new List<Guid>();
-        for (var i = 0; i < 4; i++) known.Add((await PatientKit.RegisterAsync(desk, PatientKit.Person())).Id());
+        for (var i = 0; i < 4; i++) known.Add((await PatientKit.RegisterAsync(desk, PlatformTestKit.AnyPatient())).Id());
         var unknownEmail = $"nobody-{Guid.NewGuid():N}@nowhere.test";
 
         int reads = 0, creates = 0, platformLogins = 0;
@@ -26,7 +26,7 @@ public sealed class AuditChainTests
             switch (i % 4)
             {
                 case 0: // a change: the entry is saved with it and sealed after its commit
-                    await (await desk.PostAsJsonAsync("/api/v1/patients", PatientKit.Person(), ct)).EnsureStatusAsync(HttpStatusCode.Created);
+                    await (await desk.PostAsJsonAsync("/api/v1/patients", PlatformTestKit.AnyPatient(), ct)).EnsureStatusAsync(HttpStatusCode.Created);
                     Interlocked.Increment(ref creates);
                     break;
                 case 1: // an unknown account's sign-in: the platform trail, written on its own

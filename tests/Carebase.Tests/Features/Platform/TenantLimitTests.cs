@@ -17,7 +17,7 @@ public sealed class TenantLimitTests
         await TestDatabase.ExecuteAsync("UPDATE platform.tenants SET max_patients = 5 WHERE id = $1", tenant.Id);
         using var desk = await tenant.ClientAsync("RECEPTIONIST");
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => desk.PostAsJsonAsync("/api/v1/patients", PatientKit.Person())));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => desk.PostAsJsonAsync("/api/v1/patients", PlatformTestKit.AnyPatient())));
 
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
@@ -41,7 +41,7 @@ public sealed class TenantLimitTests
         }
 
         // The row stays locked for the whole registration: if it waited for the row, this would never answer.
-        var registered = await desk.PostAsJsonAsync("/api/v1/patients", PatientKit.Person()).WaitAsync(TimeSpan.FromMinutes(1));
+        var registered = await desk.PostAsJsonAsync("/api/v1/patients", PlatformTestKit.AnyPatient()).WaitAsync(TimeSpan.FromMinutes(1));
 
         await registered.EnsureStatusAsync(HttpStatusCode.Created);
         await tx.RollbackAsync();
