@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Carebase.Api.Platform.Audit;
 
 /// <summary>
-/// One row of an audit trail. It is inserted pending; right after its transaction commits,
-/// <see cref="AuditSeal"/> gives it its number (<see cref="Seq"/>) and chains it to the row before
-/// (<see cref="PrevHash"/>, <see cref="Hash"/>). The database refuses UPDATE (other than that seal) and DELETE.
+/// One row of an audit trail, numbered (<see cref="Seq"/>) and chained to the row before (<see cref="PrevHash"/>,
+/// <see cref="Hash"/>) by the database: as it is inserted when that is the last statement of its transaction
+/// (reads, sign-ins), else right after its transaction commits (see <see cref="AuditSeal"/>). The database refuses
+/// UPDATE (other than the seal of a pending row) and DELETE.
 /// </summary>
 public abstract class AuditRecord
 {
@@ -53,7 +54,7 @@ sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>, IEn
     {
         e.HasKey(a => a.Id);
         e.Property(a => a.Changes).HasColumnType("jsonb");
-        // Filled in when the row is sealed into the chain (the insert leaves them null).
+        // Filled in by the database when the row is chained (a pending insert leaves them null).
         e.Property(a => a.Seq).ValueGeneratedOnAdd();
         e.Property(a => a.PrevHash).ValueGeneratedOnAdd();
         e.Property(a => a.Hash).ValueGeneratedOnAdd();

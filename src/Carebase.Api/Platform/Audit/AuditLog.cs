@@ -30,8 +30,8 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
 
     /// <summary>
     /// Writes an entry on its own, for events with no change to ride on (reads, sign-ins): one round trip that
-    /// inserts it, seals it into the chain and commits with synchronous_commit off (the trail's lock is taken by
-    /// the seal, the last statement, so it is held for microseconds). The row is in PostgreSQL when this returns;
+    /// inserts it, chained at once, and commits with synchronous_commit off (the insert is the last statement,
+    /// so the trail's lock is held for microseconds). The row is in PostgreSQL when this returns;
     /// only a crash of the database server itself within a fraction of a second could drop it. Changes of data
     /// never use this: their entries commit with them through <see cref="Record"/>.
     /// </summary>
@@ -45,6 +45,8 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
         await using var batch = new NpgsqlBatch(conn);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
+        // The insert is the transaction's last statement: chained as it is inserted (see AuditSeal).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(AuditSeal.ChainNow));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
             INSERT INTO {table} (id, occurred_at, tenant_id, user_id, user_email, roles, action, resource_type, resource_id,
                 changes, outcome, ip, user_agent, request_id)
@@ -61,7 +63,6 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
                 new() { Value = (object?)e.RequestId ?? DBNull.Value },
             },
         });
-        foreach (var seal in AuditSeal.Commands([trail], ownTransaction: false)) batch.BatchCommands.Add(seal);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(ct);
     }

@@ -18,10 +18,11 @@ namespace Carebase.Api.Platform.Audit;
 /// </para>
 /// <para>
 /// When: entries saved through EF (<see cref="AuditLog.Record"/>) are sealed by this interceptor as soon
-/// as their transaction commits, one more round trip on the unit of work's connection; entries written on their own
-/// (<see cref="AuditLog.WriteAsync"/>) are sealed in the same round trip as their insert. So every entry of
-/// a request is chained before its response is sent. Listing or verifying a trail seals first as well, which
-/// also chains anything a crash left pending (a seal lost with its asynchronous commit is simply done again).
+/// as their transaction commits, one more round trip on the unit of work's connection. Entries written on their
+/// own (<see cref="AuditLog.WriteAsync"/>) need no seal: their insert is the last statement of an asynchronous-commit
+/// transaction, so they are chained as they are inserted (<see cref="ChainNow"/>) and the lock is held just as briefly.
+/// So every entry of a request is chained before its response is sent. Listing or verifying a trail seals first
+/// as well, which also chains anything a crash left pending (a seal lost with its asynchronous commit is simply done again).
 /// </para>
 /// </summary>
 public sealed class AuditSeal(ILogger<AuditSeal> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
@@ -37,29 +38,29 @@ public sealed class AuditSeal(ILogger<AuditSeal> logger) : SaveChangesIntercepto
         lock (Expected) Expected.GetOrCreateValue(db).Add(trail);
     }
 
+    /// <summary>For a transaction that ends right after its audit insert: chain the entry as it is inserted, not after.</summary>
+    public const string ChainNow = "SET LOCAL carebase.audit_chain_now TO on";
+
     /// <summary>
-    /// The commands that seal <paramref name="trails"/>, for a batch. In their own transaction when
-    /// <paramref name="ownTransaction"/> (otherwise the caller's transaction must end right after them).
-    /// Trails are sealed in name order, so two seals of the same trails cannot deadlock.
+    /// A batch that seals <paramref name="trails"/> in a transaction of its own, on an open connection that is not in
+    /// one. Trails are sealed in name order, so two seals of the same trails cannot deadlock.
     /// </summary>
-    public static IEnumerable<NpgsqlBatchCommand> Commands(IEnumerable<string> trails, bool ownTransaction)
+    public static NpgsqlBatch Batch(NpgsqlConnection conn, IEnumerable<string> trails)
     {
-        if (ownTransaction)
-        {
-            yield return new NpgsqlBatchCommand("BEGIN");
-            // Only the chain's bookkeeping: a seal lost in a crash is redone by the next one.
-            yield return new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF");
-        }
+        var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        // Only the chain's bookkeeping: a seal lost in a crash is redone by the next one.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
         foreach (var trail in trails.Distinct().Order(StringComparer.Ordinal))
-            yield return new NpgsqlBatchCommand("SELECT platform.audit_seal($1)") { Parameters = { new() { Value = trail } } };
-        if (ownTransaction) yield return new NpgsqlBatchCommand("COMMIT");
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT platform.audit_seal($1)") { Parameters = { new() { Value = trail } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        return batch;
     }
 
-    /// <summary>Seals <paramref name="trails"/> on an open connection that is not in a transaction (listing and verifying seal first).</summary>
+    /// <summary>Seals <paramref name="trails"/> now (listing and verifying seal first).</summary>
     public static async Task SealAsync(NpgsqlConnection conn, IEnumerable<string> trails, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(conn);
-        foreach (var c in Commands(trails, ownTransaction: true)) batch.BatchCommands.Add(c);
+        await using var batch = Batch(conn, trails);
         await batch.ExecuteNonQueryAsync(ct);
     }
 
@@ -126,8 +127,7 @@ public sealed class AuditSeal(ILogger<AuditSeal> logger) : SaveChangesIntercepto
             else database.OpenConnection();
             try
             {
-                await using var batch = new NpgsqlBatch((NpgsqlConnection)database.GetDbConnection());
-                foreach (var c in Commands(trails, ownTransaction: true)) batch.BatchCommands.Add(c);
+                await using var batch = Batch((NpgsqlConnection)database.GetDbConnection(), trails);
                 if (async) await batch.ExecuteNonQueryAsync();
                 else batch.ExecuteNonQuery();
             }

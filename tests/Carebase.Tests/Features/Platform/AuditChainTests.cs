@@ -4,9 +4,10 @@ using Npgsql;
 namespace Carebase.Tests.Features.Platform;
 
 /// <summary>
-/// The audit trails are chained after commit (pending rows sealed by platform.audit_seal): under parallel
-/// writers every entry is chained once and in order by the time its response arrives, and the chain still
-/// exposes any edit, deletion or misplaced row.
+/// The audit trails are chained without a lock held through business transactions (changes' entries are sealed
+/// by platform.audit_seal right after commit, reads' entries chained as the last statement of their own short
+/// transaction): under parallel writers of both kinds every entry is chained once, without gaps, by the time its
+/// response arrives, and the chain still exposes any edit, deletion or misplaced row.
 /// </summary>
 public sealed class AuditChainTests
 {
@@ -35,7 +36,7 @@ public sealed class AuditChainTests
                             .EnsureStatusAsync(HttpStatusCode.Unauthorized);
                     Interlocked.Increment(ref platformLogins);
                     break;
-                default: // a read: one round trip inserts, seals and commits
+                default: // a read: one round trip inserts, chains and commits
                     await (await desk.GetAsync($"/api/v1/patients/{known[i % known.Count]}", ct)).EnsureStatusAsync(HttpStatusCode.OK);
                     Interlocked.Increment(ref reads);
                     break;

@@ -4,7 +4,7 @@ namespace Carebase.Tests.Features.Platform;
 
 /// <summary>
 /// Database round trips per request, counted on the wire by <see cref="RoundTripProxy"/> (counts are exact,
-/// unlike timings). The search_path rides with the first query and the read's audit entry is inserted, sealed
+/// unlike timings). The search_path rides with the first query and the read's audit entry is inserted, chained
 /// and committed in one batch, so reading a patient costs two.
 /// </summary>
 public sealed class RoundTripTests
