@@ -106,9 +106,8 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
 
     async Task<string> NextCodeAsync(int year, CancellationToken ct)
     {
-        var conn = await db.SqlConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT nextval('patient_code_seq')", conn);
-        var n = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        // Through EF, so the tenant's search_path rides with it when it is the transaction's first command.
+        var n = await db.Database.SqlQuery<long>($"SELECT nextval('patient_code_seq') AS \"Value\"").SingleAsync(ct);
         return $"P-{year}-{n:D6}";
     }
 }

@@ -13,10 +13,17 @@ namespace Carebase.Api.Platform.Data;
 /// sets after every connection open (with the first command) to the request's tenant schema. Without a tenant the search_path
 /// is just <c>public</c>, so a tenant table cannot be reached by accident.
 /// </summary>
-public sealed class CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope tenant)
-    : IdentityUserContext<User, Guid>(options)
+public sealed class CarebaseDb : IdentityUserContext<User, Guid>
 {
-    public TenantScope Tenant { get; } = tenant;
+    public CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope tenant) : base(options)
+    {
+        Tenant = tenant;
+        // A SaveChanges inside a transaction would otherwise cost two more round trips (SAVEPOINT, RELEASE) to let
+        // the transaction go on after a failed save. Nothing here goes on: a failed save ends its transaction.
+        Database.AutoSavepointsEnabled = false;
+    }
+
+    public TenantScope Tenant { get; }
 
     protected override void OnModelCreating(ModelBuilder b)
     {
