@@ -98,6 +98,21 @@ public static class CarebaseDbExtensions
     }
 
     /// <summary>
+    /// Opens the unit of work's connection for raw SQL sent as one batch: when the connection still owes the tenant's
+    /// search_path, the batch starts with it, so the path costs no round trip of its own (readers skip its empty result).
+    /// Close the connection with CloseConnectionAsync; after a failed batch, close it before any more raw SQL (the
+    /// failure took the SET with it).
+    /// </summary>
+    public static async Task<Npgsql.NpgsqlBatch> OpenSqlBatchAsync(this CarebaseDb db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        var batch = new Npgsql.NpgsqlBatch(conn);
+        if (TenantSearchPath.TakePending(conn)) batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand(TenantSearchPath.SetSql(db.Tenant.Schema)));
+        return batch;
+    }
+
+    /// <summary>
     /// Puts the unit of work in a tenant: sets the scope and, if the connection is already open
     /// (inside a transaction that just created the tenant, say), switches its search_path now.
     /// </summary>

@@ -16,7 +16,7 @@ namespace Carebase.Api.Platform.Data;
 /// batch (EF matches its statements to their results by position) and before a command with positional
 /// parameters (<c>$1</c> cannot be combined with a second statement). Raw SQL on the unit of work's connection
 /// does not pass through here: open it with <see cref="CarebaseDbExtensions.OpenForSqlAsync"/>, which sets the
-/// path first. A command that forgets would find no tenant table at all (the reset path is <c>public</c>), never another tenant's.
+/// path first, or run it as a batch from <see cref="CarebaseDbExtensions.OpenSqlBatchAsync"/>, which starts with it. A command that forgets would find no tenant table at all (the reset path is <c>public</c>), never another tenant's.
 /// If the command that carried the SET fails, its implicit transaction takes the SET with it, so the path is sent again.
 /// </para>
 /// </summary>
@@ -42,10 +42,13 @@ public sealed class TenantSearchPath : DbConnectionInterceptor, IDbCommandInterc
         return Task.CompletedTask;
     }
 
+    /// <summary>True once if the connection still owes the search_path: the caller then sends it (see CarebaseDbExtensions).</summary>
+    public static bool TakePending(DbConnection connection) => Pending.Remove(connection);
+
     /// <summary>Sends the unit of work's search_path now if the connection still owes it (for raw SQL on an EF connection).</summary>
     public static async Task ApplyPendingAsync(CarebaseDb db, NpgsqlConnection connection, CancellationToken ct)
     {
-        if (!Pending.Remove(connection)) return;
+        if (!TakePending(connection)) return;
         await using var cmd = new NpgsqlCommand(SetSql(db.Tenant.Schema), connection);
         await cmd.ExecuteNonQueryAsync(ct);
     }
