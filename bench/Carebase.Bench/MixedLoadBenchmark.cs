@@ -13,8 +13,8 @@ namespace Carebase.Bench;
 
 /// <summary>
 /// A hospital's day at the front desk, squeezed: N clients of one tenant in a loop of searches, reads by id,
-/// today's appointments, registrations, bookings and queue moves (walk-in, next), over real HTTP; then the same
-/// with two tenants loaded at once. Reports p50/p95 per kind, throughput and errors, and samples
+/// today's appointments, registrations, bookings and queue moves (walk-in, next), over real HTTP; then two tenants
+/// loaded at once (the same total, then as many clients each). Reports p50/p95 per kind, throughput and errors, and samples
 /// <c>pg_stat_activity</c> every 100 ms for sessions waiting on a lock: the audit chain's advisory lock, the
 /// tenant row, anything else. With <c>--baseline</c>, the one-tenant phase first runs through an earlier build.
 /// </summary>
@@ -82,7 +82,9 @@ public static class MixedLoadBenchmark
         var phases = new List<Phase> { await LoadAsync(o, cs, $"one hospital, {clients} clients", build, [general], clients) };
         if (twoTenants)
         {
+            // The same total load spread over two hospitals, then each hospital as loaded as the first one was.
             var sunrise = await PrepareAsync(api.BaseAddress, cs, "sunrise");
+            phases.Add(await LoadAsync(o, cs, $"two hospitals at once, {clients / 2} clients each", build, [general, sunrise], clients / 2));
             phases.Add(await LoadAsync(o, cs, $"two hospitals at once, {clients} clients each", build, [general, sunrise], clients));
         }
         return phases;

@@ -4,8 +4,7 @@
 -- transaction held its tenant's chain lock until it committed, and reads queued behind writes.
 -- Now an entry saved with a change is inserted "pending" (seq, prev_hash and hash NULL: no lock, no
 -- read), and platform.audit_seal() gives pending entries their place in the chain in a short
--- transaction of its own: it takes the trail's lock, then seals the committed pending rows in
--- (occurred_at, id) order. The service seals right after each such commit, and listing or verifying a
+-- transaction of its own: it takes the trail's lock, then seals the committed pending rows. The service seals right after each such commit, and listing or verifying a
 -- trail seals first, so an entry is chained before anyone can look for it. Entries written on their own
 -- (reads, sign-ins), whose insert is the last statement of an asynchronous-commit transaction, are still
 -- chained as they are inserted: that lock is held for microseconds.
@@ -66,17 +65,13 @@ END $$;
 -- Run it in a short transaction of its own: the lock is held to its end.
 CREATE FUNCTION platform.audit_seal(trail_schema text) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-    trail text := format('%I.audit_log', trail_schema);
-    pending uuid;
-    sealed integer := 0;
+    sealed integer;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext(trail_schema || '.audit_log'));
-    -- A query after the lock: its snapshot sees every seal committed before ours.
-    FOR pending IN EXECUTE format('SELECT id FROM %s WHERE seq IS NULL ORDER BY occurred_at, id', trail) LOOP
-        -- The guard trigger numbers and hashes the row; the UPDATE itself changes nothing.
-        EXECUTE format('UPDATE %s SET seq = NULL WHERE id = $1', trail) USING pending;
-        sealed := sealed + 1;
-    END LOOP;
+    -- A statement after the lock: its snapshot sees every seal committed before ours. The guard trigger
+    -- numbers and hashes each row in the order the UPDATE visits them; the UPDATE itself changes nothing.
+    EXECUTE format('UPDATE %I.audit_log SET seq = NULL WHERE seq IS NULL', trail_schema);
+    GET DIAGNOSTICS sealed = ROW_COUNT;
     RETURN sealed;
 END $$;
 
@@ -89,6 +84,6 @@ ALTER TABLE platform.audit_log ALTER COLUMN seq DROP NOT NULL, ALTER COLUMN prev
 ALTER TABLE platform.audit_log DROP CONSTRAINT audit_log_id_key, ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 -- Sealed rows only: finding the chain's last link never walks past pending rows.
 CREATE UNIQUE INDEX audit_log_seq_key ON platform.audit_log (seq) WHERE seq IS NOT NULL;
-CREATE INDEX audit_log_pending_idx ON platform.audit_log (occurred_at, id) WHERE seq IS NULL;
+CREATE INDEX audit_log_pending_idx ON platform.audit_log (occurred_at) WHERE seq IS NULL;
 CREATE TRIGGER audit_log_pending BEFORE INSERT ON platform.audit_log FOR EACH ROW EXECUTE FUNCTION platform.audit_pending();
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON platform.audit_log FOR EACH ROW EXECUTE FUNCTION platform.audit_guard();
