@@ -218,7 +218,7 @@ public static class RoundTripBenchmark
         md.AppendLine("# Database round trips per request").AppendLine();
         md.AppendLine(inv, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC with `dotnet run -c Release --project bench/Carebase.Bench -- --mode roundtrips --seconds {o.Seconds} --concurrency {o.Concurrency}{(withBaseline ? " --baseline <folder of the earlier build's Carebase.Api.dll>" : "")}`.").AppendLine();
         md.AppendLine("## Machine").AppendLine();
-        md.AppendLine(inv, $"- {Environment.ProcessorCount} cores ({PatientSearchBenchmark.Cpu()}), {PatientSearchBenchmark.Memory()} memory, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; load average at the end {LoadAverage()}");
+        md.AppendLine(inv, $"- {Environment.ProcessorCount} cores ({PatientSearchBenchmark.Cpu()}), {PatientSearchBenchmark.Memory()} memory, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; load average at the end {LoadAverage()} (the machine is shared with other work)");
         md.AppendLine(inv, $"- .NET {Environment.Version}, {await PatientSearchBenchmark.ServerVersionAsync(pg)}; shared_buffers=256MB");
         md.AppendLine("- The API (Release build, separate process, Kestrel on loopback), PostgreSQL and this client share the same cores.").AppendLine();
         md.AppendLine("## Round trips per request").AppendLine();
