@@ -20,13 +20,17 @@ public sealed class ApiProcess : IAsyncDisposable
 
     ApiProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
 
-    public static async Task<ApiProcess> StartAsync(string connectionString)
+    /// <param name="connectionString">The database the service uses.</param>
+    /// <param name="apiDirectory">A folder holding another build of Carebase.Api.dll (a baseline to compare with); default: this benchmark's own.</param>
+    /// <param name="settings">More environment settings for the service (Carebase__X__Y style).</param>
+    public static async Task<ApiProcess> StartAsync(string connectionString, string? apiDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var dll = Path.Combine(AppContext.BaseDirectory, "Carebase.Api.dll");
+        apiDirectory ??= AppContext.BaseDirectory;
+        var dll = Path.Combine(apiDirectory, "Carebase.Api.dll");
         var psi = new ProcessStartInfo("dotnet", [dll])
         {
-            WorkingDirectory = AppContext.BaseDirectory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = apiDirectory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
@@ -37,6 +41,7 @@ public sealed class ApiProcess : IAsyncDisposable
         psi.Environment["Carebase__RateLimits__GeneralPerMinute"] = "100000000";
         psi.Environment["Carebase__RateLimits__AuthPerIpPerMinute"] = "100000";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("api: " + e.Data); };

@@ -140,7 +140,7 @@ public static class BookingBenchmark
         return response.StatusCode;
     }
 
-    static async Task<Guid> CreateDoctorAsync(HttpClient http, string run, int i)
+    internal static async Task<Guid> CreateDoctorAsync(HttpClient http, string run, int i)
     {
         var response = await http.PostAsJsonAsync("/api/v1/doctors", new
         {
@@ -155,7 +155,7 @@ public static class BookingBenchmark
         return id;
     }
 
-    static async Task<Guid> CreatePatientAsync(HttpClient http, string run, int i)
+    internal static async Task<Guid> CreatePatientAsync(HttpClient http, string run, int i)
     {
         var response = await http.PostAsJsonAsync("/api/v1/patients", new
         {
@@ -167,7 +167,7 @@ public static class BookingBenchmark
         return JsonNode.Parse(body)!["id"]!.GetValue<Guid>();
     }
 
-    static async Task<List<T>> ParallelAsync<T>(IEnumerable<int> items, int degree, Func<int, Task<T>> work)
+    internal static async Task<List<T>> ParallelAsync<T>(IEnumerable<int> items, int degree, Func<int, Task<T>> work)
     {
         var results = new ConcurrentDictionary<int, T>();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = degree }, async (i, _) => results[i] = await work(i));

@@ -179,7 +179,7 @@ public static class PatientSearchBenchmark
     }
 
     /// <summary>Operations per second with N workers running <paramref name="op"/> for the configured time.</summary>
-    static async Task<double> ThroughputAsync(BenchOptions o, Func<Random, Task> op)
+    internal static async Task<double> ThroughputAsync(BenchOptions o, Func<Random, Task> op)
     {
         // Warm up.
         var warm = new Random(1);

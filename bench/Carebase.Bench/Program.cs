@@ -11,6 +11,15 @@
 // The queue (--mode queue): one worker per doctor loops queue/next → serve through the API on its doctor's queue, then
 // as many workers run the same statements in SQL on other doctors; checks that every token was served once.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode queue [--tokens 4000] [--concurrency 16] [--rounds 2]
+//
+// Round trips per route (--mode roundtrips): counted on the wire between the API process and PostgreSQL, optionally
+// against an earlier build of the API (--baseline <folder holding its Carebase.Api.dll>); then GET-by-id throughput
+// against the same SQL done raw.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode roundtrips [--baseline <folder>] [--seconds 10] [--concurrency 16]
+//
+// Mixed load (--mode mixed): N clients of one hospital (search, GET by id, lists, register, book, queue), then of two
+// hospitals at once; p50/p95 per kind, throughput, errors and the lock waits sampled from pg_stat_activity.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode mixed [--concurrency 32] [--seconds 20] [--baseline <folder>]
 using Carebase.Bench;
 
 var options = BenchOptions.Parse(args);
@@ -18,5 +27,7 @@ return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
 {
     "queue" => await QueueNextBenchmark.RunAsync(options, args),
     "booking" => await BookingBenchmark.RunAsync(options),
+    "roundtrips" => await RoundTripBenchmark.RunAsync(options, args),
+    "mixed" => await MixedLoadBenchmark.RunAsync(options, args),
     _ => await PatientSearchBenchmark.RunAsync(options),
 };

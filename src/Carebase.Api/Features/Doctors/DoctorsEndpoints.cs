@@ -84,6 +84,7 @@ public static class DoctorsEndpoints
         // The license number's uniqueness is the database's to enforce: a clash here rolls back everything
         // above, the new account included.
         await SaveAsync(db, doctor, ct);
+        if (request.User is not null) await StaffRules.CheckBeforeCommitAsync(db, tenantId, seatTaken: true, adminMayLeave: false, ct);
         await tx.CommitAsync(ct);
 
         var row = await Rows(db, tenantId, publicOnly: false).AsNoTracking().SingleAsync(r => r.Doctor.Id == doctor.Id, ct);
@@ -125,8 +126,8 @@ public static class DoctorsEndpoints
     }
 
     /// <summary>
-    /// A new staff account holding DOCTOR, made the way POST /users makes one: the tenant row locked,
-    /// the user limit checked by Staff's own rule, a forced password change, a welcome link when no
+    /// A new staff account holding DOCTOR, made the way POST /users makes one: the user limit checked by
+    /// Staff's own rule (by the caller, right before its commit), a forced password change, a welcome link when no
     /// temporary password is given, an audit entry. Runs in the caller's transaction.
     /// </summary>
     static async Task<User> NewAccountAsync(NewDoctorAccount account, Guid tenantId, Caller caller, CarebaseDb db,
@@ -135,10 +136,9 @@ public static class DoctorsEndpoints
         if (!caller.Has(Permissions.UsersWrite))
             throw new ForbiddenException("forbidden",
                 $"Creating the doctor's account needs the permission '{Permissions.UsersWrite}' too; or create a profile for an existing DOCTOR account with userId.");
-        var tenant = await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var tenant = await StaffRules.TenantAsync(db, tenantId, ct);
         var role = await db.Set<Role>().AsNoTracking().SingleAsync(r => r.Name == SystemRoles.Doctor, ct);
         StaffRules.EnsureNoEscalation(caller, role.Permissions);
-        await StaffRules.EnsureSeatAsync(db, tenant, ct);
 
         var emailed = account.TemporaryPassword is null;
         var user = await accounts.CreateAsync(tenantId, account.FirstName!, account.LastName!, account.Email!,

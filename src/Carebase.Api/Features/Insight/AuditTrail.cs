@@ -41,7 +41,7 @@ public sealed record AuditLogItem(
     [property: OneOf(typeof(AuditLogQuery), nameof(AuditLogQuery.Outcomes))] string Outcome, string? Ip, string? UserAgent, string? RequestId,
     string Hash, string PrevHash)
 {
-    public static AuditLogItem From(AuditRecord a) => new(a.Seq, a.Id, a.OccurredAt, a.TenantId, a.UserId, a.UserEmail, a.Roles,
+    public static AuditLogItem From(AuditRecord a) => new(a.Seq!.Value, a.Id, a.OccurredAt, a.TenantId, a.UserId, a.UserEmail, a.Roles,
         AuditActions.Normalize(a.Action), a.ResourceType, a.ResourceId, a.Changes is null ? null : JsonDocument.Parse(a.Changes).RootElement.Clone(),
         a.Outcome, a.Ip, a.UserAgent, a.RequestId, Convert.ToHexStringLower(a.Hash ?? []), Convert.ToHexStringLower(a.PrevHash ?? []));
 }
@@ -52,15 +52,20 @@ public sealed record AuditLogItem(
 /// </summary>
 public sealed record AuditVerifyResponse(bool Intact, long Checked, long? FirstBrokenSeq);
 
-/// <summary>Reads and verifies the audit trails. Both are append-only tables chained by <c>platform.audit_chain()</c>.</summary>
+/// <summary>
+/// Reads and verifies the audit trails. Both are append-only tables chained by <c>platform.audit_seal()</c>
+/// (see <see cref="AuditSeal"/>). Listing and verifying seal the trail first, so every entry committed before
+/// the request is in the chain; an entry committed while the request runs may still be pending and is left out.
+/// </summary>
 public static class AuditTrail
 {
     public const string TenantTable = "audit_log";          // through the request's search_path
     public const string PlatformTable = "platform.audit_log";
 
-    public static async Task<Paged<AuditLogItem>> ListAsync<T>(IQueryable<T> trail, AuditLogQuery q, CancellationToken ct) where T : AuditRecord
+    public static async Task<Paged<AuditLogItem>> ListAsync<T>(CarebaseDb db, AuditLogQuery q, CancellationToken ct) where T : AuditRecord
     {
-        var rows = trail.AsNoTracking();
+        await SealAsync(db, typeof(T) == typeof(PlatformAuditEntry) ? PlatformTable : TenantTable, ct);
+        var rows = db.Set<T>().AsNoTracking().Where(a => a.Seq != null);
         if (q.UserId is { } user) rows = rows.Where(a => a.UserId == user);
         // Entries written before actions were SCREAMING_CASE ("patient.created") match their new name too.
         if (!string.IsNullOrWhiteSpace(q.Action)) rows = rows.Where(a => a.Action == q.Action || a.Action.Replace(".", "_").ToUpper() == q.Action);
@@ -73,27 +78,28 @@ public static class AuditTrail
     }
 
     /// <summary>
-    /// One pass over the trail in SQL: each row's hash is recomputed with <c>platform.audit_hash</c>,
+    /// One pass over the sealed trail in SQL: each row's hash is recomputed with <c>platform.audit_hash</c>,
     /// each prev_hash compared with the previous row's hash, and seq checked for gaps.
     /// </summary>
     public static async Task<AuditVerifyResponse> VerifyAsync(CarebaseDb db, string table, CancellationToken ct)
     {
-        if (table is not (TenantTable or PlatformTable)) throw new ArgumentException("Not an audit trail", nameof(table));
-        await db.Database.OpenConnectionAsync(ct); // opening through EF sets the tenant's search_path
+        await SealAsync(db, table, ct);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT count(*), min(seq) FILTER (WHERE broken)
+            FROM (
+                SELECT seq,
+                       hash IS DISTINCT FROM platform.audit_hash(prev_hash, seq, occurred_at, tenant_id, user_id, user_email, roles,
+                               action, resource_type, resource_id, changes, outcome, ip, user_agent, request_id)
+                       OR prev_hash IS DISTINCT FROM coalesce(lag(hash) OVER w, '\x'::bytea)
+                       OR seq <> row_number() OVER w AS broken
+                FROM {Qualified(db, table)}
+                WHERE seq IS NOT NULL
+                WINDOW w AS (ORDER BY seq)
+            ) chain
+            """, (NpgsqlConnection)db.Database.GetDbConnection());
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var cmd = new NpgsqlCommand($"""
-                SELECT count(*), min(seq) FILTER (WHERE broken)
-                FROM (
-                    SELECT seq,
-                           hash IS DISTINCT FROM platform.audit_hash(prev_hash, seq, occurred_at, tenant_id, user_id, user_email, roles,
-                                   action, resource_type, resource_id, changes, outcome, ip, user_agent, request_id)
-                           OR prev_hash IS DISTINCT FROM coalesce(lag(hash) OVER w, '\x'::bytea)
-                           OR seq <> row_number() OVER w AS broken
-                    FROM {table}
-                    WINDOW w AS (ORDER BY seq)
-                ) chain
-                """, (NpgsqlConnection)db.Database.GetDbConnection());
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             var (count, broken) = (r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1));
@@ -104,4 +110,28 @@ public static class AuditTrail
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>Chains the trail's pending entries, on the unit of work's connection (which must not be in a transaction).</summary>
+    static async Task SealAsync(CarebaseDb db, string table, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await AuditSeal.SealAsync((NpgsqlConnection)db.Database.GetDbConnection(), [Trail(db, table)], ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    static string Trail(CarebaseDb db, string table) => table switch
+    {
+        PlatformTable => AuditSeal.PlatformTrail,
+        TenantTable => db.Tenant.Schema ?? throw new InvalidOperationException("No tenant in scope for its audit trail."),
+        _ => throw new ArgumentException("Not an audit trail", nameof(table)),
+    };
+
+    /// <summary>Schema-qualified, so the raw query does not depend on the connection's search_path.</summary>
+    static string Qualified(CarebaseDb db, string table) => $"{MigrationRunner.Quote(Trail(db, table))}.audit_log";
 }

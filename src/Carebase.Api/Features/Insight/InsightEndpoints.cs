@@ -26,13 +26,13 @@ public static class InsightEndpoints
     }
 
     static async Task<Ok<Paged<AuditLogItem>>> TenantAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
-        TypedResults.Ok(await AuditTrail.ListAsync(InTenant(db).Set<AuditEntry>(), query, ct));
+        TypedResults.Ok(await AuditTrail.ListAsync<AuditEntry>(InTenant(db), query, ct));
 
     static async Task<Ok<AuditVerifyResponse>> VerifyTenantAuditLogs(CarebaseDb db, CancellationToken ct) =>
         TypedResults.Ok(await AuditTrail.VerifyAsync(InTenant(db), AuditTrail.TenantTable, ct));
 
     static async Task<Ok<Paged<AuditLogItem>>> PlatformAuditLogs([AsParameters] AuditLogQuery query, CarebaseDb db, CancellationToken ct) =>
-        TypedResults.Ok(await AuditTrail.ListAsync(db.Set<PlatformAuditEntry>(), query, ct));
+        TypedResults.Ok(await AuditTrail.ListAsync<PlatformAuditEntry>(db, query, ct));
 
     static async Task<Ok<AuditVerifyResponse>> VerifyPlatformAuditLogs(CarebaseDb db, CancellationToken ct) =>
         TypedResults.Ok(await AuditTrail.VerifyAsync(db, AuditTrail.PlatformTable, ct));

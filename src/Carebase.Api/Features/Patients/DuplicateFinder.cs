@@ -26,11 +26,11 @@ public sealed class DuplicateFinder(CarebaseDb db)
         var nationalId = string.IsNullOrWhiteSpace(key.NationalId) ? null : key.NationalId.Trim();
         if (nationalId is null && phoneTail is null && key.DateOfBirth is null) return [];
 
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
+        // One batch: the tenant's search_path, when owed, travels with the query.
+        await using var batch = await db.OpenSqlBatchAsync(ct);
         try
         {
-            await using var cmd = new NpgsqlCommand("""
+            var cmd = new NpgsqlBatchCommand("""
                 WITH c AS (
                     SELECT p.id, p.patient_code, p.first_name, p.last_name, p.date_of_birth, p.phone, p.national_id,
                            -- coalesce: a candidate without a phone or national id compares as NULL, which is "no"
@@ -50,7 +50,8 @@ public sealed class DuplicateFinder(CarebaseDb db)
                 FROM c
                 WHERE same_id OR same_phone OR (same_dob AND similar_name)
                 LIMIT 200
-                """, conn);
+                """);
+            batch.BatchCommands.Add(cmd);
             cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)nationalId ?? DBNull.Value);
             cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)phoneTail ?? DBNull.Value);
             cmd.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Date, key.DateOfBirth is { } d ? d : DBNull.Value);
@@ -58,7 +59,7 @@ public sealed class DuplicateFinder(CarebaseDb db)
             cmd.Parameters.AddWithValue(words);
             cmd.Parameters.AddWithValue(excludeId ?? Guid.Empty);
             var list = new List<DuplicateCandidate>();
-            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await using var r = await batch.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
                 var reasons = new List<string>();

@@ -25,7 +25,7 @@ public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, T
         var survivor = locked.SingleOrDefault(p => p.Id == survivorId) ?? throw new NotFoundException("The patient");
         var duplicate = locked.SingleOrDefault(p => p.Id == duplicateId) ?? throw new NotFoundException("The duplicate patient");
 
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var conn = await db.SqlConnectionAsync(ct);
         var moved = new Dictionary<string, int>();
         foreach (var (table, column) in await References.ToAsync(conn, db.Tenant.Schema!, "patients", ct))
         {

@@ -1,11 +1,11 @@
 using Carebase.Api.Features.Departments;
-using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Carebase.Api.Features.Patients;
@@ -38,7 +38,6 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
                 new Dictionary<string, object?> { ["candidates"] = likely });
 
         await using var ownTransaction = await db.BeginOrJoinAsync(ct);
-        await EnforceLimitAsync(ct);
         var now = time.GetUtcNow();
         var code = await NextCodeAsync(TimeZoneInfo.ConvertTime(now, await clock.ZoneAsync(ct)).Year, ct);
         var patient = Patient.Register(code, caller.IsAuthenticated ? caller.UserId : null, now);
@@ -50,6 +49,7 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
             ? new { patientCode = code, duplicateOverride = new { reason = patient.DuplicateReason, candidates = likely.Select(c => c.Id) } }
             : new { patientCode = code });
         await db.SaveChangesAsync(ct);
+        await EnforceLimitAsync(ct); // last before the commit: see there
         if (ownTransaction is not null) await ownTransaction.CommitAsync(ct);
         return patient;
     }
@@ -60,24 +60,52 @@ public sealed class PatientRegistration(CarebaseDb db, Caller caller, DuplicateF
             throw new ValidationException("departmentId", "No such department in this hospital.");
     }
 
-    /// <summary>With a limit set, the tenant row is locked so concurrent registrations cannot pass it together.</summary>
+    /// <summary>
+    /// The hospital's patient limit, exact under concurrency yet no queue for the hospital: it runs after the
+    /// patient is saved, as the last statement before the commit. With a limit set, the tenant row is locked
+    /// (<c>FOR NO KEY UPDATE</c>: inserts that only reference the tenant are not blocked) and, in a second
+    /// statement whose snapshot is taken once that lock is held, the active patients are counted, this one
+    /// included; so concurrent registrations are counted one after another and at most the limit commit.
+    /// The lock is held from here to the commit only, and it is the last lock a registration takes: whoever
+    /// holds the tenant row waits for nothing more, so waiting for it cannot close a cycle (the same fixed
+    /// point as the staff rules' seat check). Without a limit nothing is locked. Both statements travel in one round trip.
+    /// </summary>
     async Task EnforceLimitAsync(CancellationToken ct)
     {
         var tenantId = db.Tenant.TenantId!.Value;
-        var max = await db.Set<Tenant>().FromSqlRaw("SELECT * FROM platform.tenants WHERE id = {0} FOR UPDATE", tenantId)
-            .Select(t => t.MaxPatients).SingleAsync(ct);
-        if (max is not { } limit) return;
-        var count = await db.Set<Patient>().CountAsync(p => p.DeletedAt == null, ct);
-        if (count >= limit)
-            throw new ConflictException("patient_limit_reached",
-                $"This hospital may register at most {limit} patients and has {count}. Ask the platform administrator to raise the limit.");
+        var conn = await db.SqlConnectionAsync(ct);
+        var tx = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        while (true)
+        {
+            await using var batch = new NpgsqlBatch(conn, tx)
+            {
+                BatchCommands =
+                {
+                    new("SELECT FROM platform.tenants WHERE id = $1 AND max_patients IS NOT NULL FOR NO KEY UPDATE") { Parameters = { new() { Value = tenantId } } },
+                    new("""
+                        SELECT t.max_patients, (SELECT count(*) FROM patients WHERE deleted_at IS NULL)
+                        FROM platform.tenants t WHERE t.id = $1 AND t.max_patients IS NOT NULL
+                        """) { Parameters = { new() { Value = tenantId } } },
+                },
+            };
+            await using var r = await batch.ExecuteReaderAsync(ct);
+            var locked = await r.ReadAsync(ct);
+            await r.NextResultAsync(ct);
+            if (!await r.ReadAsync(ct)) return; // no limit
+            var (limit, count) = (r.GetInt32(0), r.GetInt64(1));
+            // A limit set between the two statements: the count was not taken under the lock, so do it again.
+            if (!locked) continue;
+            if (count > limit)
+                throw new ConflictException("patient_limit_reached",
+                    $"This hospital may register at most {limit} patients and has {count - 1}. Ask the platform administrator to raise the limit.");
+            return;
+        }
     }
 
     async Task<string> NextCodeAsync(int year, CancellationToken ct)
     {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var cmd = new NpgsqlCommand("SELECT nextval('patient_code_seq')", conn);
-        var n = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        // Through EF, so the tenant's search_path rides with it when it is the transaction's first command.
+        var n = await db.Database.SqlQuery<long>($"SELECT nextval('patient_code_seq') AS \"Value\"").SingleAsync(ct);
         return $"P-{year}-{n:D6}";
     }
 }

@@ -126,11 +126,7 @@ public sealed class PatientSearch(CarebaseDb db)
         }
     }
 
-    async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct); // runs the tenant search_path interceptor
-        return (NpgsqlConnection)db.Database.GetDbConnection();
-    }
+    Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => db.OpenForSqlAsync(ct); // with the tenant's search_path
 
     static PatientListItem Read(DbDataReader r, DateOnly today)
     {

@@ -109,7 +109,7 @@ public sealed class QueueTokens(CarebaseDb db, Caller caller, AuditLog audit, Ti
             INSERT INTO queue_counters (doctor_id, local_date, last_number) VALUES ($1, $2, 1)
             ON CONFLICT (doctor_id, local_date) DO UPDATE SET last_number = queue_counters.last_number + 1
             RETURNING last_number
-            """, (NpgsqlConnection)db.Database.GetDbConnection(), tx);
+            """, await db.SqlConnectionAsync(ct), tx); // may be the transaction's first command: sends the search_path
         cmd.Parameters.AddWithValue(doctorId);
         cmd.Parameters.AddWithValue(date);
         return (int)(await cmd.ExecuteScalarAsync(ct))!;

@@ -10,36 +10,47 @@ namespace Carebase.Api.Features.Staff;
 /// <summary>
 /// The rules behind staff changes that need the database: the user limit, which roles and
 /// departments may be assigned, and that a hospital keeps an active admin. Each runs inside the
-/// caller's transaction. Locks are always taken in the same order — the tenant row first, then role
-/// and department rows — so two staff changes never deadlock.
+/// caller's transaction. Role and department rows are share-locked as they are checked; the tenant
+/// row is locked last, by <see cref="CheckBeforeCommitAsync"/> right before the commit, and nothing is
+/// locked after it (patient registration locks it at the same point), so two changes never deadlock and
+/// the row is held for a count and a commit, not for the whole change.
 /// </summary>
 static class StaffRules
 {
+    /// <summary>The caller's tenant as it is now (its name for emails); not locked.</summary>
+    public static async Task<Tenant> TenantAsync(CarebaseDb db, Guid tenantId, CancellationToken ct) =>
+        await db.Set<Tenant>().AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenantId, ct) ?? throw new NotFoundException("The hospital");
+
     /// <summary>
-    /// Locks the caller's tenant row (<c>FOR UPDATE</c>) until the transaction ends. Every change to the
-    /// set of active staff takes this lock, so counting seats or admins under it is race-free.
+    /// The last step of a staff change, after it is saved and right before the commit: locks the tenant row
+    /// (<c>FOR NO KEY UPDATE</c>, so inserts that merely reference the tenant are not blocked) and then, in queries
+    /// that see every change committed before the lock was granted and this one, refuses with 409 a change that
+    /// took a seat beyond MaxUsers (<paramref name="seatTaken"/>) or left no active HOSPITAL_ADMIN
+    /// (<paramref name="adminMayLeave"/>). Concurrent staff changes of a hospital take turns here only.
     /// </summary>
-    public static async Task<Tenant> LockTenantAsync(CarebaseDb db, Guid tenantId, CancellationToken ct)
+    public static async Task CheckBeforeCommitAsync(CarebaseDb db, Guid tenantId, bool seatTaken, bool adminMayLeave, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Lock the tenant inside a transaction.");
-        var rows = await db.Set<Tenant>().FromSql($"SELECT * FROM platform.tenants WHERE id = {tenantId} FOR UPDATE")
-            .AsNoTracking().ToListAsync(ct);
-        return rows.Count == 1 ? rows[0] : throw new NotFoundException("The hospital");
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Check staff limits inside the change's transaction.");
+        var max = await db.Database.SqlQuery<int?>($"SELECT max_users AS \"Value\" FROM platform.tenants WHERE id = {tenantId} FOR NO KEY UPDATE")
+            .ToListAsync(ct);
+        if (max.Count != 1) throw new NotFoundException("The hospital");
+        if (seatTaken) await EnsureSeatAsync(db, tenantId, max[0], ct);
+        if (adminMayLeave) await EnsureAnAdminAsync(db, tenantId, ct);
     }
 
     /// <summary>Active staff accounts of the tenant (patient portal accounts do not take a seat).</summary>
     public static IQueryable<User> Staff(CarebaseDb db, Guid tenantId) =>
         db.Users.Where(u => u.TenantId == tenantId && u.PatientId == null);
 
-    /// <summary>409 when one more active staff account would exceed the tenant's MaxUsers. Call with the tenant locked.</summary>
-    public static async Task EnsureSeatAsync(CarebaseDb db, Tenant tenant, CancellationToken ct)
+    /// <summary>409 when the active staff accounts, the one just added included, exceed the tenant's MaxUsers.</summary>
+    static async Task EnsureSeatAsync(CarebaseDb db, Guid tenantId, int? maxUsers, CancellationToken ct)
     {
-        if (tenant.MaxUsers is not { } max) return;
-        var active = await Staff(db, tenant.Id).CountAsync(u => u.IsActive, ct);
-        if (active >= max)
+        if (maxUsers is not { } max) return;
+        var active = await Staff(db, tenantId).CountAsync(u => u.IsActive, ct);
+        if (active > max)
             throw new ConflictException("user_limit_reached",
-                $"This hospital may have at most {max} active staff accounts and already has {active}. Deactivate an account or ask the platform administrator to raise the limit.",
-                new Dictionary<string, object?> { ["maxUsers"] = max, ["activeUsers"] = active });
+                $"This hospital may have at most {max} active staff accounts and already has {active - 1}. Deactivate an account or ask the platform administrator to raise the limit.",
+                new Dictionary<string, object?> { ["maxUsers"] = max, ["activeUsers"] = active - 1 });
     }
 
     /// <summary>
@@ -83,13 +94,13 @@ static class StaffRules
                 $"You cannot grant permissions you do not hold yourself: {string.Join(", ", missing)}.");
     }
 
-    /// <summary>409 unless some active account other than <paramref name="userId"/> still holds HOSPITAL_ADMIN. Call with the tenant locked.</summary>
-    public static async Task EnsureAnotherAdminAsync(CarebaseDb db, Guid tenantId, Guid userId, CancellationToken ct)
+    /// <summary>409 unless some active account, after the change, still holds HOSPITAL_ADMIN.</summary>
+    static async Task EnsureAnAdminAsync(CarebaseDb db, Guid tenantId, CancellationToken ct)
     {
         var adminRole = await db.Set<Role>().Where(r => r.Name == SystemRoles.HospitalAdmin).Select(r => r.Id).SingleAsync(ct);
-        var others = await Staff(db, tenantId).CountAsync(u => u.IsActive && u.Id != userId
+        var admins = await Staff(db, tenantId).CountAsync(u => u.IsActive
             && db.Set<UserRole>().Any(ur => ur.UserId == u.Id && ur.RoleId == adminRole), ct);
-        if (others == 0)
+        if (admins == 0)
             throw new ConflictException("last_admin", "This is the hospital's last active HOSPITAL_ADMIN; make someone else an admin first.");
     }
 

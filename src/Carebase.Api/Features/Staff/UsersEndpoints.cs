@@ -74,11 +74,10 @@ public static class UsersEndpoints
         var departmentIds = (request.DepartmentIds ?? []).Distinct().ToArray();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var tenant = await StaffRules.LockTenantAsync(db, tenantId, ct);
+        var tenant = await StaffRules.TenantAsync(db, tenantId, ct);
         var roles = await StaffRules.AssignableRolesAsync(db, roleIds, "roleIds", ct);
         await StaffRules.EnsureDepartmentsAsync(db, departmentIds, "departmentIds", ct);
         StaffRules.EnsureNoEscalation(caller, roles.SelectMany(r => r.Permissions));
-        await StaffRules.EnsureSeatAsync(db, tenant, ct);
 
         var emailed = request.TemporaryPassword is null;
         var user = await accounts.CreateAsync(tenantId, request.FirstName!, request.LastName!, request.Email!,
@@ -94,6 +93,7 @@ public static class UsersEndpoints
             roles = roles.Select(r => r.Name).ToArray(), departmentIds, setPasswordEmailed = emailed,
         });
         await db.SaveChangesAsync(ct);
+        await StaffRules.CheckBeforeCommitAsync(db, tenantId, seatTaken: true, adminMayLeave: false, ct);
         await tx.CommitAsync(ct);
 
         ETags.Send(http, user.Version);
@@ -105,8 +105,6 @@ public static class UsersEndpoints
     {
         var tenantId = caller.Tenant;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Role changes can take away the last admin, so they serialise on the tenant like other changes to who may act.
-        if (request.Has(nameof(request.RoleIds))) await StaffRules.LockTenantAsync(db, tenantId, ct);
         var user = await FindAsync(db, caller, id, ct);
         ETags.Check(http, user.Version);
 
@@ -116,6 +114,7 @@ public static class UsersEndpoints
         var changes = AuditLog.ChangesOf(db.Entry(user));
 
         var rolesChanged = false;
+        var adminMayLeave = false;
         if (request.Has(nameof(request.RoleIds)))
         {
             var current = await db.Set<UserRole>().Where(ur => ur.UserId == id).ToListAsync(ct);
@@ -124,8 +123,7 @@ public static class UsersEndpoints
             var added = roles.Where(r => current.All(c => c.RoleId != r.Id)).ToArray();
             var removed = current.Where(c => !wanted.Contains(c.RoleId)).ToArray();
             StaffRules.EnsureNoEscalation(caller, added.SelectMany(r => r.Permissions));
-            if (user.IsActive && await StaffRules.IsAdminAsync(db, id, ct) && roles.All(r => r.Name != SystemRoles.HospitalAdmin))
-                await StaffRules.EnsureAnotherAdminAsync(db, tenantId, id, ct);
+            adminMayLeave = user.IsActive && roles.All(r => r.Name != SystemRoles.HospitalAdmin) && await StaffRules.IsAdminAsync(db, id, ct);
             if (added.Length > 0 || removed.Length > 0)
             {
                 rolesChanged = true;
@@ -154,6 +152,8 @@ public static class UsersEndpoints
             user.Touch(time.GetUtcNow());
             audit.Record("user.updated", "user", id, changes);
             await db.SaveChangesAsync(ct);
+            // Taking the role away from the last admin is refused here, under the tenant lock, with the change counted.
+            if (adminMayLeave) await StaffRules.CheckBeforeCommitAsync(db, tenantId, seatTaken: false, adminMayLeave: true, ct);
         }
         await tx.CommitAsync(ct);
         if (rolesChanged) sessions.ForgetUser(id); // the next request loads the new permissions
@@ -169,15 +169,15 @@ public static class UsersEndpoints
         if (id == caller.UserId)
             throw new ConflictException("cannot_deactivate_self", "You cannot deactivate your own account; ask another administrator.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await StaffRules.LockTenantAsync(db, tenantId, ct);
         var user = await FindAsync(db, caller, id, ct);
         if (user.IsActive)
         {
-            if (await StaffRules.IsAdminAsync(db, id, ct)) await StaffRules.EnsureAnotherAdminAsync(db, tenantId, id, ct);
             user.IsActive = false;
             user.Touch(time.GetUtcNow());
             audit.Record("user.deactivated", "user", id, new { isActive = new { from = true, to = false } });
             await db.SaveChangesAsync(ct);
+            if (await StaffRules.IsAdminAsync(db, id, ct))
+                await StaffRules.CheckBeforeCommitAsync(db, tenantId, seatTaken: false, adminMayLeave: true, ct);
         }
         await tx.CommitAsync(ct);
         await sessions.RevokeAllAsync(id, "deactivated", ct);
@@ -188,15 +188,14 @@ public static class UsersEndpoints
         TimeProvider time, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var tenant = await StaffRules.LockTenantAsync(db, caller.Tenant, ct);
         var user = await FindAsync(db, caller, id, ct);
         if (!user.IsActive)
         {
-            await StaffRules.EnsureSeatAsync(db, tenant, ct);
             user.IsActive = true;
             user.Touch(time.GetUtcNow());
             audit.Record("user.activated", "user", id, new { isActive = new { from = false, to = true } });
             await db.SaveChangesAsync(ct);
+            await StaffRules.CheckBeforeCommitAsync(db, caller.Tenant, seatTaken: true, adminMayLeave: false, ct);
         }
         await tx.CommitAsync(ct);
         sessions.ForgetUser(id);

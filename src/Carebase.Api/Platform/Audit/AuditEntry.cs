@@ -4,13 +4,16 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Carebase.Api.Platform.Audit;
 
 /// <summary>
-/// One row of an audit trail. The database numbers it (<see cref="Seq"/>) and chains it to the row
-/// before (<see cref="PrevHash"/>, <see cref="Hash"/>) in a trigger, and refuses UPDATE and DELETE.
+/// One row of an audit trail, numbered (<see cref="Seq"/>) and chained to the row before (<see cref="PrevHash"/>,
+/// <see cref="Hash"/>) by the database: as it is inserted when that is the last statement of its transaction
+/// (reads, sign-ins), else right after its transaction commits (see <see cref="AuditSeal"/>). The database refuses
+/// UPDATE (other than the seal of a pending row) and DELETE.
 /// </summary>
 public abstract class AuditRecord
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
-    public long Seq { get; init; }
+    /// <summary>Null only between the commit and the seal that follows it.</summary>
+    public long? Seq { get; init; }
     public DateTimeOffset OccurredAt { get; init; }
     public Guid? TenantId { get; init; }
     public Guid? UserId { get; init; }
@@ -51,7 +54,7 @@ sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>, IEn
     {
         e.HasKey(a => a.Id);
         e.Property(a => a.Changes).HasColumnType("jsonb");
-        // Filled in by the chaining trigger.
+        // Filled in by the database when the row is chained (a pending insert leaves them null).
         e.Property(a => a.Seq).ValueGeneratedOnAdd();
         e.Property(a => a.PrevHash).ValueGeneratedOnAdd();
         e.Property(a => a.Hash).ValueGeneratedOnAdd();

@@ -19,26 +19,34 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
 
     /// <summary>Adds an entry to the pending unit of work (saved by the caller's SaveChanges, in its transaction).</summary>
     public void Record(string action, string resourceType, object? resourceId, object? changes = null,
-        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false) =>
-        db.Add(platform || db.Tenant.Schema is null
+        string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false)
+    {
+        var trail = Trail(platform);
+        db.Add(trail == AuditSeal.PlatformTrail
             ? (object)Build<PlatformAuditEntry>(action, resourceType, resourceId, changes, outcome, actor)
             : Build<AuditEntry>(action, resourceType, resourceId, changes, outcome, actor));
+        AuditSeal.Expect(db, trail); // sealed into the chain once the unit of work commits
+    }
 
     /// <summary>
-    /// Writes an entry on its own, for events with no change to ride on (reads, sign-ins): one round trip,
-    /// committed with synchronous_commit off. The row is in PostgreSQL when this returns; only a crash of the
-    /// database server itself within a fraction of a second could drop it. Changes of data never use this:
-    /// their entries commit with them through <see cref="Record"/>.
+    /// Writes an entry on its own, for events with no change to ride on (reads, sign-ins): one round trip that
+    /// inserts it, chained at once, and commits with synchronous_commit off (the insert is the last statement,
+    /// so the trail's lock is held for microseconds). The row is in PostgreSQL when this returns;
+    /// only a crash of the database server itself within a fraction of a second could drop it. Changes of data
+    /// never use this: their entries commit with them through <see cref="Record"/>.
     /// </summary>
     public async Task WriteAsync(string action, string resourceType, object? resourceId, object? changes = null,
         string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false, CancellationToken ct = default)
     {
         var e = Build<AuditEntry>(action, resourceType, resourceId, changes, outcome, actor);
-        var table = platform || db.Tenant.Schema is null ? "platform.audit_log" : $"{MigrationRunner.Quote(db.Tenant.Schema)}.audit_log";
+        var trail = Trail(platform);
+        var table = $"{MigrationRunner.Quote(trail)}.audit_log";
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(conn);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"));
+        // The insert is the transaction's last statement: chained as it is inserted (see AuditSeal).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(AuditSeal.ChainNow));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
             INSERT INTO {table} (id, occurred_at, tenant_id, user_id, user_email, roles, action, resource_type, resource_id,
                 changes, outcome, ip, user_agent, request_id)
@@ -58,6 +66,9 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The trail an entry goes to: the tenant's schema when a tenant is in scope, else the platform's.</summary>
+    string Trail(bool platform) => platform || db.Tenant.Schema is null ? AuditSeal.PlatformTrail : db.Tenant.Schema;
 
     T Build<T>(string action, string resourceType, object? resourceId, object? changes, string outcome, AuditActor? actor)
         where T : AuditRecord, new()

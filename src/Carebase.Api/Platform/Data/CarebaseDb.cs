@@ -10,13 +10,20 @@ namespace Carebase.Api.Platform.Data;
 /// <summary>
 /// The one DbContext. Platform tables are mapped schema-qualified (<c>platform.users</c>); tenant
 /// tables are unqualified and resolve through the search_path that <see cref="TenantSearchPath"/>
-/// sets on every connection open to the request's tenant schema. Without a tenant the search_path
+/// sets after every connection open (with the first command) to the request's tenant schema. Without a tenant the search_path
 /// is just <c>public</c>, so a tenant table cannot be reached by accident.
 /// </summary>
-public sealed class CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope tenant)
-    : IdentityUserContext<User, Guid>(options)
+public sealed class CarebaseDb : IdentityUserContext<User, Guid>
 {
-    public TenantScope Tenant { get; } = tenant;
+    public CarebaseDb(DbContextOptions<CarebaseDb> options, TenantScope tenant) : base(options)
+    {
+        Tenant = tenant;
+        // A SaveChanges inside a transaction would otherwise cost two more round trips (SAVEPOINT, RELEASE) to let
+        // the transaction go on after a failed save. Nothing here goes on: a failed save ends its transaction.
+        Database.AutoSavepointsEnabled = false;
+    }
+
+    public TenantScope Tenant { get; }
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -72,6 +79,39 @@ public static class CarebaseDbExtensions
     /// <summary>A new transaction, or null when one is already open (the caller's, or an idempotent request's): then its opener commits.</summary>
     public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> BeginOrJoinAsync(this CarebaseDb db, CancellationToken ct) =>
         db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+
+    /// <summary>
+    /// The unit of work's connection for raw SQL (already opened, by a transaction say), with the tenant's
+    /// search_path sent: raw commands do not pass through <see cref="TenantSearchPath"/>'s command hook.
+    /// </summary>
+    public static async Task<Npgsql.NpgsqlConnection> SqlConnectionAsync(this CarebaseDb db, CancellationToken ct)
+    {
+        var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await TenantSearchPath.ApplyPendingAsync(db, conn, ct);
+        return conn;
+    }
+
+    /// <summary>Opens the unit of work's connection for raw SQL with the tenant's search_path set (close it with CloseConnectionAsync).</summary>
+    public static async Task<Npgsql.NpgsqlConnection> OpenForSqlAsync(this CarebaseDb db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        return await db.SqlConnectionAsync(ct);
+    }
+
+    /// <summary>
+    /// Opens the unit of work's connection for raw SQL sent as one batch: when the connection still owes the tenant's
+    /// search_path, the batch starts with it, so the path costs no round trip of its own (readers skip its empty result).
+    /// Close the connection with CloseConnectionAsync; after a failed batch, close it before any more raw SQL (the
+    /// failure took the SET with it).
+    /// </summary>
+    public static async Task<Npgsql.NpgsqlBatch> OpenSqlBatchAsync(this CarebaseDb db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        var batch = new Npgsql.NpgsqlBatch(conn);
+        if (TenantSearchPath.TakePending(conn)) batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand(TenantSearchPath.SetSql(db.Tenant.Schema)));
+        return batch;
+    }
 
     /// <summary>
     /// Puts the unit of work in a tenant: sets the scope and, if the connection is already open

@@ -1,3 +1,4 @@
+using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -37,13 +38,14 @@ public static class DatabaseSetup
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(csb.ConnectionString).Build());
         builder.Services.AddSingleton<TenantSearchPath>();
+        builder.Services.AddSingleton<AuditSeal>();
         builder.Services.AddScoped<TenantScope>();
         builder.Services.AddDbContext<CarebaseDb>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             // A failed command is the error handler's to judge (a constraint the API answers with 409, or a real 500 it logs).
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
-            .AddInterceptors(sp.GetRequiredService<TenantSearchPath>()));
+            .AddInterceptors(sp.GetRequiredService<TenantSearchPath>(), sp.GetRequiredService<AuditSeal>()));
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton(TimeProvider.System);
         return embedded;

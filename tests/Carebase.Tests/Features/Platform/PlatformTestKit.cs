@@ -16,6 +16,14 @@ public static partial class PlatformTestKit
         return await app.SignInAsync(email);
     }
 
+    /// <summary>A patient registration that is never refused as a likely duplicate of the many look-alike test patients.</summary>
+    public static Dictionary<string, object?> AnyPatient()
+    {
+        var person = Patients.PatientKit.Person();
+        (person["allowDuplicate"], person["duplicateReason"]) = (true, "look-alike test patients");
+        return person;
+    }
+
     public static string NewSlug(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
     public static object Registration(string slug, string email, string password = CarebaseApp.Password) => new
