@@ -120,7 +120,9 @@ public static class FieldRules
     }
 
     /// <summary>True when the type (or a type it holds) declares a rule: the validation filter checks its arguments of such types.</summary>
-    public static bool HasRules(Type type) => IsContract(type) && RulesOf(type).Length > 0;
+    public static bool HasRules(Type type) => Declares.GetOrAdd(type, static t => IsContract(t) && RulesOf(t).Length > 0);
+
+    static readonly ConcurrentDictionary<Type, bool> Declares = new();
 
     /// <summary>The JSON name of a property, as the client writes it.</summary>
     public static string JsonName(PropertyInfo property) =>
