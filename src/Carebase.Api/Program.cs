@@ -32,6 +32,7 @@ try
     builder.Services.AddTenants();
     builder.Services.AddStaff();
     builder.Services.AddPatients();
+    builder.Services.AddConfidentiality();
     builder.Services.AddQueue();
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
@@ -49,6 +50,7 @@ try
     api.MapDepartments();
     api.MapDoctors();
     api.MapPatients();
+    api.MapConfidentiality();
     api.MapScheduling();
     api.MapQueue();
     api.MapInsight();

@@ -66,4 +66,4 @@ public sealed record MeTenant(Guid Id, string Slug, string Name, string Timezone
 
 public sealed record MeResponse(
     Guid Id, string Email, string FirstName, string LastName, MeTenant? Tenant, IReadOnlyCollection<string> Roles,
-    IReadOnlyCollection<string> Permissions, bool MustChangePassword, bool TwoFactorEnabled, Guid? PatientId, bool IsSuperAdmin);
+    IReadOnlyCollection<string> Permissions, bool MustChangePassword, bool TwoFactorEnabled, Guid? PatientId, Guid? DoctorId, bool IsSuperAdmin);

@@ -130,7 +130,7 @@ public static class AccountsEndpoints
             : null;
         return TypedResults.Ok(new MeResponse(user.Id, user.Email!, user.FirstName, user.LastName, tenant,
             caller.Roles.Order().ToArray(), caller.Permissions.Order().ToArray(), user.MustChangePassword, user.TwoFactorEnabled,
-            user.PatientId, user.IsSuperAdmin));
+            user.PatientId, caller.TenantId is null || caller.IsPatient ? null : await Doctors.DoctorRef.OfUserAsync(db, user.Id, ct), user.IsSuperAdmin));
     }
 
     static async Task<Ok<LoginResponse>> ChangePassword(

@@ -12,7 +12,7 @@ public sealed record PersonKey(string? FirstName, string? LastName, DateOnly? Da
 /// same name and date of birth (80), the same phone (60), the same date of birth with a similar name,
 /// typo tolerant (50). Each lookup is an index probe, so this stays cheap on a million patients.
 /// </summary>
-public sealed class DuplicateFinder(CarebaseDb db)
+public sealed class DuplicateFinder(CarebaseDb db, PatientAccess access)
 {
     public const int LikelyDuplicateScore = 50;
 
@@ -26,13 +26,14 @@ public sealed class DuplicateFinder(CarebaseDb db)
         var nationalId = string.IsNullOrWhiteSpace(key.NationalId) ? null : key.NationalId.Trim();
         if (nationalId is null && phoneTail is null && key.DateOfBirth is null) return [];
 
+        List<DuplicateCandidate> found;
         // One batch: the tenant's search_path, when owed, travels with the query.
         await using var batch = await db.OpenSqlBatchAsync(ct);
         try
         {
             var cmd = new NpgsqlBatchCommand("""
                 WITH c AS (
-                    SELECT p.id, p.patient_code, p.first_name, p.last_name, p.date_of_birth, p.phone, p.national_id,
+                    SELECT p.id, p.patient_code, p.first_name, p.last_name, p.date_of_birth, p.phone, p.national_id, p.confidential,
                            -- coalesce: a candidate without a phone or national id compares as NULL, which is "no"
                            coalesce($1::text IS NOT NULL AND p.national_id = $1, false) AS same_id,
                            coalesce($2::text IS NOT NULL AND right(p.phone_digits, 9) = $2, false) AS same_phone,
@@ -46,7 +47,8 @@ public sealed class DuplicateFinder(CarebaseDb db)
                         OR ($2::text IS NOT NULL AND p.phone_digits LIKE '%' || $2)
                         OR ($3::date IS NOT NULL AND p.date_of_birth = $3))
                 )
-                SELECT id, patient_code, first_name, last_name, date_of_birth, phone, national_id, same_id, same_phone, same_dob, same_name, similar_name
+                SELECT id, patient_code, first_name, last_name, date_of_birth, phone, national_id, same_id, same_phone, same_dob, same_name, similar_name,
+                       confidential
                 FROM c
                 WHERE same_id OR same_phone OR (same_dob AND similar_name)
                 LIMIT 200
@@ -71,13 +73,17 @@ public sealed class DuplicateFinder(CarebaseDb db)
                 // Several signals together are stronger than any one of them.
                 score = Math.Min(100, score + 10 * (reasons.Count - 1));
                 list.Add(new DuplicateCandidate(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3),
-                    r.GetFieldValue<DateOnly>(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), score, reasons));
+                    r.GetFieldValue<DateOnly>(4), r.GetFieldValue<DateOnly>(4).Year, r.IsDBNull(5) ? null : r.GetString(5),
+                    r.IsDBNull(6) ? null : r.GetString(6), score, reasons, r.GetBoolean(12), false));
             }
-            return list.OrderByDescending(c => c.Score).ThenBy(c => c.LastName).ThenBy(c => c.PatientCode).Take(limit).ToList();
+            found = list.OrderByDescending(c => c.Score).ThenBy(c => c.LastName).ThenBy(c => c.PatientCode).Take(limit).ToList();
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+        // A confidential patient outside the caller's reach is still named (so it is not registered twice), nothing more.
+        var hidden = await access.HiddenAmongAsync(found.Where(c => c.Confidential).Select(c => c.Id).ToList(), ct);
+        return hidden.Count == 0 ? found : found.Select(c => hidden.Contains(c.Id) ? c.Restrict() : c).ToList();
     }
 }

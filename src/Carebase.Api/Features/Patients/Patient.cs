@@ -49,6 +49,8 @@ public sealed class Patient
     public bool ConsentDataSharing { get; set; }
     public string PatientType { get; set; } = "OPD";
     public Guid? DepartmentId { get; set; }
+    /// <summary>Visible only to the care team; anyone else with clinical rights opens it through break-glass access.</summary>
+    public bool Confidential { get; set; }
     /// <summary>False for a record a patient created through self-registration until staff confirm it.</summary>
     public bool IsVerified { get; set; } = true;
     public DateTimeOffset? LastVisitAt { get; set; }
@@ -103,6 +105,8 @@ public sealed class Patient
         if (survivor.IsDeleted) throw new ConflictException("survivor_deleted", "The surviving patient is deleted; restore it first.");
         MergedIntoId = survivor.Id;
         SoftDelete(by, now);
+        // The merged record stays as protected as the more protected of the two.
+        if (Confidential) survivor.Confidential = true;
         if (LastVisitAt > survivor.LastVisitAt || survivor.LastVisitAt is null) survivor.LastVisitAt = LastVisitAt;
         survivor.Touch(by, now);
     }

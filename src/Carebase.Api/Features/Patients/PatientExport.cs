@@ -21,9 +21,9 @@ public static class PatientExport
 
     static string?[] Cells(PatientListItem p) =>
     [
-        p.PatientCode, p.FirstName, p.MiddleName, p.LastName, p.DateOfBirth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        p.Age.ToString(CultureInfo.InvariantCulture), p.Gender, p.Phone, p.Email, p.City, p.State, p.BloodType, p.InsuranceType,
-        p.MaritalStatus, p.PatientType, p.NationalId, p.LastVisitAt?.ToString("O"), p.CreatedAt.ToString("O"), p.DeletedAt?.ToString("O"),
+        p.PatientCode, p.FirstName, p.MiddleName, p.LastName, p.DateOfBirth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        p.Age?.ToString(CultureInfo.InvariantCulture), p.Gender, p.Phone, p.Email, p.City, p.State, p.BloodType, p.InsuranceType,
+        p.MaritalStatus, p.PatientType, p.NationalId, p.LastVisitAt?.ToString("O"), p.CreatedAt?.ToString("O"), p.DeletedAt?.ToString("O"),
     ];
 
     /// <summary>Neutralises spreadsheet formula injection (OWASP CSV injection guidance).</summary>

@@ -27,6 +27,16 @@ public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, T
 
         var conn = await db.SqlConnectionAsync(ct);
         var moved = new Dictionary<string, int>();
+        // A staff member on both care teams stays once (the survivor's membership is kept).
+        await using (var dedupe = new NpgsqlCommand("""
+            DELETE FROM care_team_members d WHERE d.patient_id = $2
+               AND EXISTS (SELECT 1 FROM care_team_members s WHERE s.patient_id = $1 AND s.user_id = d.user_id)
+            """, conn))
+        {
+            dedupe.Parameters.AddWithValue(survivorId);
+            dedupe.Parameters.AddWithValue(duplicateId);
+            await dedupe.ExecuteNonQueryAsync(ct);
+        }
         foreach (var (table, column) in await References.ToAsync(conn, db.Tenant.Schema!, "patients", ct))
         {
             var sql = $"UPDATE {MigrationRunner.Quote(table)} SET {MigrationRunner.Quote(column)} = $1 WHERE {MigrationRunner.Quote(column)} = $2";

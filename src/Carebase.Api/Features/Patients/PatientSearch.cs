@@ -14,7 +14,7 @@ public sealed class PatientSearch(CarebaseDb db)
     public const string Columns = """
         p.id, p.patient_code, p.first_name, p.middle_name, p.last_name, p.date_of_birth, p.gender, p.phone, p.email,
         p.city, p.state, p.blood_type, p.insurance_type, p.marital_status, p.patient_type, p.national_id,
-        p.last_visit_at, p.created_at, p.deleted_at
+        p.last_visit_at, p.created_at, p.deleted_at, p.confidential
         """;
 
     static string Threshold => $"SET pg_trgm.word_similarity_threshold = {PatientQuery.WordSimilarity.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
@@ -132,9 +132,10 @@ public sealed class PatientSearch(CarebaseDb db)
     {
         string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         var dob = r.GetFieldValue<DateOnly>(5);
-        return new PatientListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), S(3), r.GetString(4), dob, Patient.AgeOn(dob, today),
+        return new PatientListItem(r.GetGuid(0), r.GetString(1), r.GetString(2), S(3), r.GetString(4), dob, dob.Year, Patient.AgeOn(dob, today),
             r.GetString(6), S(7), S(8), S(9), S(10), r.GetString(11), r.GetString(12), r.GetString(13), r.GetString(14), S(15),
             r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16), r.GetFieldValue<DateTimeOffset>(17),
-            r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18), r.IsDBNull(19) ? null : Math.Round(r.GetDouble(19), 4));
+            r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18), r.IsDBNull(20) ? null : Math.Round(r.GetDouble(20), 4),
+            r.GetBoolean(19), false);
     }
 }

@@ -39,6 +39,8 @@ public abstract partial record PatientFields : PatchRequest
     public bool? ConsentDataSharing { get; init => field = Sent(value); }
     [OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] public string? PatientType { get; init => field = Sent(value); }
     public Guid? DepartmentId { get; init => field = Sent(value); }
+    /// <summary>Visible only to the care team (others use break-glass); setting it needs patients:confidential.</summary>
+    public bool? Confidential { get; init => field = Sent(value); }
 
     /// <summary>The fields a patient may change on their own record through the portal.</summary>
     public static readonly IReadOnlySet<string> ContactFields = new HashSet<string>
@@ -104,6 +106,7 @@ public abstract partial record PatientFields : PatchRequest
         if (Covers(nameof(ConsentDataSharing))) p.ConsentDataSharing = ConsentDataSharing ?? false;
         if (Covers(nameof(PatientType))) p.PatientType = PatientType ?? "OPD";
         if (Covers(nameof(DepartmentId))) p.DepartmentId = DepartmentId;
+        if (Covers(nameof(Confidential))) p.Confidential = Confidential ?? false;
     }
 }
 
@@ -132,7 +135,7 @@ public sealed record PatientResponse(
     string? Country, string? EmergencyContactName, string? EmergencyContactPhone, string? EmergencyContactRelation,
     [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] string InsuranceType, string? InsuranceProvider, string? InsuranceNumber, [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] string BloodType, [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] string MaritalStatus,
     string? Occupation, string? NationalId, bool ConsentSms, bool ConsentEmail, bool ConsentDataSharing, [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] string PatientType,
-    Guid? DepartmentId, bool IsVerified, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
+    Guid? DepartmentId, bool Confidential, bool IsVerified, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
     DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, DateTimeOffset? DeletedAt, Guid? MergedIntoId, int Version)
 {
     public static PatientResponse From(Patient p, DateOnly today) => new(
@@ -140,19 +143,31 @@ public sealed record PatientResponse(
         p.Gender, p.Phone, p.Email, p.AddressLine, p.City, p.State, p.PostalCode, p.Country, p.EmergencyContactName,
         p.EmergencyContactPhone, p.EmergencyContactRelation, p.InsuranceType, p.InsuranceProvider, p.InsuranceNumber,
         p.BloodType, p.MaritalStatus, p.Occupation, p.NationalId, p.ConsentSms, p.ConsentEmail, p.ConsentDataSharing,
-        p.PatientType, p.DepartmentId, p.IsVerified, p.LastVisitAt, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
+        p.PatientType, p.DepartmentId, p.Confidential, p.IsVerified, p.LastVisitAt, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy,
         p.DeletedAt, p.MergedIntoId, p.Version);
 }
 
-/// <summary>One row of a search result.</summary>
+/// <summary>
+/// One row of a search result. A confidential patient the caller may not open (not on the care team, no break-glass
+/// grant) comes back restricted: id, code, names and birth year only, so the front desk finds them (no second
+/// registration) and can still book and check them in.
+/// </summary>
 public sealed record PatientListItem(
-    Guid Id, string PatientCode, string FirstName, string? MiddleName, string LastName, DateOnly DateOfBirth, int Age,
-    [property: OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] string Gender, string? Phone, string? Email, string? City, string? State, [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] string BloodType, [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] string InsuranceType,
-    [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] string MaritalStatus, [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] string PatientType, string? NationalId, DateTimeOffset? LastVisitAt, DateTimeOffset CreatedAt,
-    DateTimeOffset? DeletedAt, double? Score);
+    Guid Id, string PatientCode, string FirstName, string? MiddleName, string LastName, DateOnly? DateOfBirth, int BirthYear, int? Age,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.Genders))] string? Gender, string? Phone, string? Email, string? City, string? State, [property: OneOf(typeof(PatientValues), nameof(PatientValues.BloodTypes))] string? BloodType, [property: OneOf(typeof(PatientValues), nameof(PatientValues.InsuranceTypes))] string? InsuranceType,
+    [property: OneOf(typeof(PatientValues), nameof(PatientValues.MaritalStatuses))] string? MaritalStatus, [property: OneOf(typeof(PatientValues), nameof(PatientValues.PatientTypes))] string? PatientType, string? NationalId, DateTimeOffset? LastVisitAt, DateTimeOffset? CreatedAt,
+    DateTimeOffset? DeletedAt, double? Score, bool Confidential, bool Restricted)
+{
+    public PatientListItem Restrict() => new(Id, PatientCode, FirstName, MiddleName, LastName, null, BirthYear, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, DeletedAt, Score, true, true);
+}
 
-public sealed record DuplicateCandidate(Guid Id, string PatientCode, string FirstName, string LastName, DateOnly DateOfBirth,
-    string? Phone, string? NationalId, int Score, IReadOnlyList<string> Reasons);
+/// <summary>A possible duplicate; a confidential patient the caller may not open is restricted to code, names and birth year.</summary>
+public sealed record DuplicateCandidate(Guid Id, string PatientCode, string FirstName, string LastName, DateOnly? DateOfBirth, int BirthYear,
+    string? Phone, string? NationalId, int Score, IReadOnlyList<string> Reasons, bool Confidential, bool Restricted)
+{
+    public DuplicateCandidate Restrict() => this with { DateOfBirth = null, Phone = null, NationalId = null, Restricted = true };
+}
 
 public sealed record MergeRequest([property: Required] Guid? DuplicateId, [property: Required, MaxLength(500)] string? Reason);
 

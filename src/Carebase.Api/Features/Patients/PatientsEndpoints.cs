@@ -84,14 +84,15 @@ public static class PatientsEndpoints
         var (page, size, _) = Paging.Of(parameters);
         if (query.IncludeDeleted && !caller.Has(PatientsDelete))
             throw new ForbiddenException("forbidden", $"Including deleted patients needs the permission '{PatientsDelete}'.");
-        var result = await search.PageAsync(query, await clock.TodayAsync(ct), access.OnlyPatientId, page, size, ct);
+        var result = await access.RestrictAsync(await search.PageAsync(query, await clock.TodayAsync(ct), access.OnlyPatientId, page, size, ct), ct);
         await audit.WriteAsync("patient.searched", "patient", null, new { filter = parameters, returned = result.Items.Select(i => i.Id) }, ct: ct);
         return TypedResults.Ok(result);
     }
 
     static async Task<Created<PatientResponse>> Register(RegisterPatientRequest request, PatientRegistration registration,
-        TenantClock clock, HttpContext http, CancellationToken ct)
+        Caller caller, TenantClock clock, HttpContext http, CancellationToken ct)
     {
+        EnsureMayMarkConfidential(request, caller);
         var patient = await registration.RegisterAsync(request, ct);
         ETags.Send(http, patient.Version);
         return TypedResults.Created($"/api/v1/patients/{patient.Id}", PatientResponse.From(patient, await clock.TodayAsync(ct)));
@@ -122,6 +123,7 @@ public static class PatientsEndpoints
         if (caller.IsPatient && request.SentBeyond(PatientFields.ContactFields) is { Count: > 0 } locked)
             throw new ForbiddenException("contact_fields_only", $"Patients can change their contact details only, not: {string.Join(", ", locked)}.");
 
+        EnsureMayMarkConfidential(request, caller);
         var patient = await access.FindAsync(id, ct, track: true);
         ETags.Check(http, patient.Version);
         if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore it before changing it.");
@@ -131,16 +133,27 @@ public static class PatientsEndpoints
         errors.ThrowIfAny();
         if (request.Has(nameof(request.DepartmentId))) await registration.EnsureDepartmentAsync(request.DepartmentId, ct);
 
+        var wasConfidential = patient.Confidential;
         request.ApplyTo(patient);
         var changes = AuditLog.ChangesOf(db.Entry(patient));
         if (changes.Count > 0)
         {
             patient.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("patient.updated", "patient", id, changes);
+            if (patient.Confidential != wasConfidential)
+                audit.Record("PATIENT_CONFIDENTIALITY_CHANGED", "PATIENT", id, new { confidential = new { from = wasConfidential, to = patient.Confidential } });
             await db.SaveChangesAsync(ct);
         }
         ETags.Send(http, patient.Version);
         return TypedResults.Ok(PatientResponse.From(patient, today));
+    }
+
+    /// <summary>Marking a patient confidential (or lifting it) needs patients:confidential.</summary>
+    static void EnsureMayMarkConfidential(PatientFields request, Caller caller)
+    {
+        var marks = request.Has(nameof(request.Confidential)) && (request.Confidential == true || request is UpdatePatientRequest);
+        if (marks && !caller.Has(PatientsConfidential))
+            throw new ForbiddenException("forbidden", $"Marking a patient confidential needs the permission '{PatientsConfidential}'.");
     }
 
     static async Task<NoContent> Delete(Guid id, Caller caller, CarebaseDb db, PatientAccess access, AuditLog audit, TimeProvider time,
@@ -169,7 +182,7 @@ public static class PatientsEndpoints
         TypedResults.Ok(await merge.MergeAsync(id, request.DuplicateId!.Value, request.Reason!.Trim(), ct));
 
     static async Task<EmptyHttpResult> Export([Description("csv (the default) or xlsx.")] string? format, [AsParameters] PatientSearchParameters parameters, Caller caller,
-        PatientSearch search, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
+        PatientSearch search, PatientAccess access, TenantClock clock, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         format ??= "csv";
         if (format is not ("csv" or "xlsx")) throw new ValidationException("format", "Must be csv or xlsx.");
@@ -181,18 +194,21 @@ public static class PatientsEndpoints
         await audit.WriteAsync("patient.exported", "patient", null, new { format, filter = parameters }, ct: ct);
         var today = await clock.TodayAsync(ct);
         var stamp = today.ToString("yyyyMMdd");
+        // Confidential patients the caller may not open are left out of the file.
+        var hidden = await access.HiddenConfidentialAsync(ct);
+        var rows = search.StreamAsync(query, today, ct).Where(r => !hidden.Contains(r.Id));
         if (format == "csv")
         {
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"patients-{stamp}.csv\"";
-            await PatientExport.WriteCsvAsync(search.StreamAsync(query, today, ct), http.Response.Body, ct);
+            await PatientExport.WriteCsvAsync(rows, http.Response.Body, ct);
             return TypedResults.Empty;
         }
         var file = Path.Combine(Path.GetTempPath(), $"carebase-export-{Guid.NewGuid():N}.xlsx");
         try
         {
             await using (var temp = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-                await PatientExport.WriteXlsxAsync(search.StreamAsync(query, today, ct), temp, ct);
+                await PatientExport.WriteXlsxAsync(rows, temp, ct);
             http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"patients-{stamp}.xlsx\"";
             await using var stream = File.OpenRead(file);

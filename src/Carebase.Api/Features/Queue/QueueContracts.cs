@@ -27,7 +27,10 @@ public sealed record WalkInRequest([property: Required] Guid? PatientId, [proper
 public sealed record NextRequest([property: Required] Guid? DoctorId);
 
 /// <summary>The board of one doctor's queue on one tenant-local day (today when <c>date</c> is left out).</summary>
-public sealed record QueueBoardQuery([property: Required, Description("The doctor whose queue to show.")] Guid? DoctorId, DateOnly? Date);
+public sealed record QueueBoardQuery([property: Required, MaxLength(36), Description("The doctor whose queue to show: an id, or me for your own.")] string? DoctorId, DateOnly? Date) : IValidatable
+{
+    public void Validate(FieldErrors errors) => Doctors.DoctorRef.Validate(DoctorId, "doctorId", errors);
+}
 
 /// <summary>
 /// A token. <c>waitMinutes</c> is the time from arrival until called (or until now while waiting);
@@ -37,12 +40,14 @@ public sealed record QueueTokenResponse(
     Guid Id, int Number, Guid DoctorId, DateOnly Date, Guid PatientId, string PatientName, Guid? AppointmentId,
     DateTimeOffset? AppointmentStartsAt, [property: OneOf(typeof(QueuePriority), nameof(QueuePriority.All))] string Priority, string? PriorityReason,
     [property: OneOf(typeof(QueueFields), nameof(QueueFields.Statuses))] string Status, DateTimeOffset ArrivedAt,
-    DateTimeOffset? CalledAt, Guid? CalledBy, DateTimeOffset? ServedAt, DateTimeOffset? LeftAt, int WaitMinutes, int? Position)
+    DateTimeOffset? CalledAt, Guid? CalledBy, DateTimeOffset? ServedAt, DateTimeOffset? LeftAt, int WaitMinutes, int? Position,
+    bool Restricted = false)
 {
-    internal static QueueTokenResponse From(QueueToken t, string patientName, DateTimeOffset now, int? position = null) => new(
+    /// <summary>The answer; <paramref name="restricted"/> (a confidential patient the caller may not open) leaves out the priority reason.</summary>
+    internal static QueueTokenResponse From(QueueToken t, string patientName, DateTimeOffset now, int? position = null, bool restricted = false) => new(
         t.Id, t.Number, t.DoctorId, t.LocalDate, t.PatientId, patientName, t.AppointmentId, t.AppointmentStartsAt,
-        QueuePriority.Name(t.Priority), t.PriorityReason, t.Status, t.ArrivedAt, t.CalledAt, t.CalledBy, t.ServedAt, t.LeftAt,
-        WaitOf(t, now), position);
+        QueuePriority.Name(t.Priority), restricted ? null : t.PriorityReason, t.Status, t.ArrivedAt, t.CalledAt, t.CalledBy, t.ServedAt, t.LeftAt,
+        WaitOf(t, now), position, restricted);
 
     static int WaitOf(QueueToken t, DateTimeOffset now)
     {

@@ -17,7 +17,7 @@ namespace Carebase.Api.Features.Queue;
 /// to the live board when it commits.
 /// </summary>
 public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars calendars, TenantClock clock, TimeProvider time, QueueTokens tokens,
-    AppointmentWorkflow workflow)
+    AppointmentWorkflow workflow, PatientAccess access)
 {
     public const string LeftQueueReason = "Left the queue before being seen";
     /// <summary>How often a call or move is read and tried again after losing a race, before answering 409.</summary>
@@ -133,9 +133,10 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
         var row = await (from t in db.Set<QueueToken>().AsNoTracking()
                          join p in db.Set<Patient>() on t.PatientId equals p.Id
                          where t.Id == tokenId
-                         select new { Token = t, p.FirstName, p.LastName }).SingleOrDefaultAsync(ct)
+                         select new { Token = t, p.FirstName, p.LastName, p.Confidential }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("The token");
-        return QueueTokenResponse.From(row.Token, $"{row.FirstName} {row.LastName}", time.GetUtcNow());
+        var hidden = await access.HiddenAmongAsync(row.Confidential ? [row.Token.PatientId] : [], ct);
+        return QueueTokenResponse.From(row.Token, $"{row.FirstName} {row.LastName}", time.GetUtcNow(), restricted: hidden.Count > 0);
     }
 
     /// <summary>The board of one doctor's queue on one day.</summary>
@@ -145,10 +146,13 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
         var rows = await (from t in db.Set<QueueToken>().AsNoTracking()
                           join p in db.Set<Patient>() on t.PatientId equals p.Id
                           where t.DoctorId == doctorId && t.LocalDate == date
-                          select new { Token = t, p.FirstName, p.LastName }).ToListAsync(ct);
+                          select new { Token = t, p.FirstName, p.LastName, p.Confidential }).ToListAsync(ct);
         var names = rows.ToDictionary(r => r.Token.Id, r => $"{r.FirstName} {r.LastName}");
         var tokens = rows.Select(r => r.Token).ToList();
-        QueueTokenResponse Map(QueueToken t, int? position = null) => QueueTokenResponse.From(t, names[t.Id], now, position);
+        // Confidential patients keep their names on the board (they are called by name), not their priority reasons.
+        var hidden = await access.HiddenAmongAsync(rows.Where(r => r.Confidential).Select(r => r.Token.PatientId).Distinct().ToList(), ct);
+        QueueTokenResponse Map(QueueToken t, int? position = null) =>
+            QueueTokenResponse.From(t, names[t.Id], now, position, hidden.Contains(t.PatientId));
         IReadOnlyList<QueueTokenResponse> Finished(string status, Func<QueueToken, DateTimeOffset?> at) =>
             tokens.Where(t => t.Status == status).OrderByDescending(t => at(t) ?? t.UpdatedAt).ThenByDescending(t => t.Number).Select(t => Map(t)).ToList();
 

@@ -1,3 +1,5 @@
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Features.Doctors;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -53,9 +55,9 @@ public static class QueueEndpoints
     }
 
     static async Task<Ok<QueueBoard>> Board([AsParameters] QueueBoardQuery query, QueueDesk desk, DoctorCalendars calendars, TenantClock clock,
-        AuditLog audit, CancellationToken ct)
+        AuditLog audit, CarebaseDb db, Caller caller, CancellationToken ct)
     {
-        var doctorId = query.DoctorId!.Value;
+        var doctorId = (await DoctorRef.ResolveAsync(query.DoctorId, "doctorId", db, caller, ct))!.Value;
         await calendars.EnsureDoctorAsync(doctorId, null, ct);
         var date = query.Date ?? await clock.TodayAsync(ct);
         var board = await desk.BoardAsync(doctorId, date, ct);
@@ -100,9 +102,9 @@ public static class QueueEndpoints
     /// </summary>
     static async Task<ServerSentEventsResult<QueueStreamMessage>> Stream(
         [AsParameters] QueueBoardQuery query, Caller caller, QueueDesk desk, DoctorCalendars calendars, QueueHub hub, TenantClock clock,
-        AuditLog audit, TimeProvider time, HttpContext http, CancellationToken ct)
+        AuditLog audit, TimeProvider time, HttpContext http, CarebaseDb db, CancellationToken ct)
     {
-        var doctorId = query.DoctorId!.Value;
+        var doctorId = (await DoctorRef.ResolveAsync(query.DoctorId, "doctorId", db, caller, ct))!.Value;
         await calendars.EnsureDoctorAsync(doctorId, null, ct);
         var date = query.Date ?? await clock.TodayAsync(ct);
         if (!await ListeningAsync(hub, time, ct))

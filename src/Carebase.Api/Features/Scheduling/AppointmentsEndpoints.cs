@@ -49,7 +49,7 @@ public static class AppointmentsEndpoints
             .WithName($"Appointment{action}");
 
     static async Task<Ok<Paged<AppointmentResponse>>> List([AsParameters] AppointmentListQuery query, CarebaseDb db, PatientAccess access,
-        TenantClock clock, AuditLog audit, CancellationToken ct)
+        Caller caller, TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var zone = await clock.ZoneAsync(ct);
         var errors = new FieldErrors();
@@ -58,7 +58,7 @@ public static class AppointmentsEndpoints
         if (from >= to) errors.Add("to", "Must be after from.");
         errors.ThrowIfAny();
         var rows = Rows(db, access);
-        if (query.DoctorId is { } doctorId) rows = rows.Where(r => r.Appointment.DoctorId == doctorId);
+        if (await DoctorRef.ResolveAsync(query.DoctorId, "doctorId", db, caller, ct) is { } doctorId) rows = rows.Where(r => r.Appointment.DoctorId == doctorId);
         if (query.PatientId is { } patientId) rows = rows.Where(r => r.Appointment.PatientId == patientId);
         if (query.DepartmentId is { } departmentId) rows = rows.Where(r => r.Appointment.DepartmentId == departmentId);
         if (query.Status is { } status) rows = rows.Where(r => r.Appointment.Status == status);
@@ -75,7 +75,7 @@ public static class AppointmentsEndpoints
             _ => rows,
         };
         var ordered = when == "PAST" ? rows.OrderByDescending(r => r.Appointment.StartsAt) : rows.OrderBy(r => r.Appointment.StartsAt);
-        var page = await ordered.ThenBy(r => r.Appointment.Id).ToPagedAsync(query, AppointmentResponse.From, ct);
+        var page = await ordered.ThenBy(r => r.Appointment.Id).ToPagedAsync<AppointmentRow, AppointmentResponse>(query, (rows, c) => Answers(rows, access, c), ct);
         // Appointments name their patients: the list is a read of patient data.
         await audit.WriteAsync("appointment.listed", "appointment", null, new { filter = query, returned = page.Items.Select(a => a.Id) }, ct: ct);
         return TypedResults.Ok(page);
@@ -86,8 +86,8 @@ public static class AppointmentsEndpoints
     {
         var booked = await booking.BookAsync(request, ct);
         var ids = booked.Select(a => a.Id).ToList();
-        var rows = (await Rows(db, access).Where(r => ids.Contains(r.Appointment.Id)).ToListAsync(ct))
-            .OrderBy(r => r.Appointment.StartsAt).Select(AppointmentResponse.From).ToList();
+        var rows = await Answers((await Rows(db, access).Where(r => ids.Contains(r.Appointment.Id)).ToListAsync(ct))
+            .OrderBy(r => r.Appointment.StartsAt).ToList(), access, ct);
         var location = $"/api/v1/appointments/{booked[0].Id}";
         return booked.Count == 1
             ? TypedResults.Created(location, rows[0])
@@ -99,7 +99,7 @@ public static class AppointmentsEndpoints
         var row = await Rows(db, access).SingleOrDefaultAsync(r => r.Appointment.Id == id, ct) ?? throw new NotFoundException("The appointment");
         await audit.WriteAsync("appointment.read", "appointment", id, ct: ct);
         ETags.Send(http, row.Appointment.Version);
-        return TypedResults.Ok(AppointmentResponse.From(row));
+        return TypedResults.Ok((await Answers([row], access, ct))[0]);
     }
 
     static async Task<Ok<AppointmentResponse>> Update(Guid id, UpdateAppointmentRequest request, Caller caller, CarebaseDb db, PatientAccess access,
@@ -185,7 +185,17 @@ public static class AppointmentsEndpoints
     {
         var row = await Rows(db, access).SingleAsync(r => r.Appointment.Id == id, ct);
         ETags.Send(http, row.Appointment.Version);
-        return TypedResults.Ok(AppointmentResponse.From(row));
+        return TypedResults.Ok((await Answers([row], access, ct))[0]);
+    }
+
+    /// <summary>
+    /// The answers for rows: a confidential patient the caller may not open keeps the name (the front desk calls them)
+    /// but loses the clinical detail (reason, notes, cancellation reason).
+    /// </summary>
+    static async Task<IReadOnlyList<AppointmentResponse>> Answers(IReadOnlyList<AppointmentRow> rows, PatientAccess access, CancellationToken ct)
+    {
+        var hidden = await access.HiddenAmongAsync(rows.Where(r => r.PatientConfidential).Select(r => r.Appointment.PatientId).Distinct().ToList(), ct);
+        return rows.Select(r => AppointmentResponse.From(r, restricted: hidden.Contains(r.Appointment.PatientId))).ToList();
     }
 
     /// <summary>Appointments the caller may see (a portal patient: their own), with the patient's and doctor's names.</summary>
@@ -199,7 +209,8 @@ public static class AppointmentsEndpoints
                join u in db.Users.AsNoTracking() on d.UserId equals u.Id
                select new AppointmentRow
                {
-                   Appointment = a, PatientFirst = p.FirstName, PatientLast = p.LastName, DoctorFirst = u.FirstName, DoctorLast = u.LastName,
+                   Appointment = a, PatientFirst = p.FirstName, PatientLast = p.LastName, PatientConfidential = p.Confidential,
+                   DoctorFirst = u.FirstName, DoctorLast = u.LastName,
                };
     }
 }

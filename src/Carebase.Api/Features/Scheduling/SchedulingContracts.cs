@@ -143,31 +143,39 @@ public sealed record UpdateAppointmentRequest : PatchRequest
 }
 
 /// <summary>Filters of the appointment list; <c>from</c>/<c>to</c> as for every period (see <see cref="PeriodQuery"/>).</summary>
-public sealed record AppointmentListQuery(Guid? DoctorId, Guid? PatientId, Guid? DepartmentId,
+public sealed record AppointmentListQuery([property: MaxLength(36), Description(Doctors.DoctorRef.Rule)] string? DoctorId, Guid? PatientId, Guid? DepartmentId,
     [property: OneOf(typeof(AppointmentStatus), nameof(AppointmentStatus.All)), Description("Only appointments with this status.")] string? Status,
     [property: Description(PeriodQuery.FromRule)] string? From, [property: Description(PeriodQuery.ToRule)] string? To,
     [property: Description("TODAY, UPCOMING or PAST (the hospital's day; any case).")] string? When, int? Page, int? PageSize) : IValidatable, IPageQuery
 {
     public static readonly string[] Whens = ["TODAY", "UPCOMING", "PAST"];
 
-    public void Validate(FieldErrors errors) => errors.OneOf(When?.ToUpperInvariant(), Whens, "when", required: false);
+    public void Validate(FieldErrors errors)
+    {
+        errors.OneOf(When?.ToUpperInvariant(), Whens, "when", required: false);
+        Doctors.DoctorRef.Validate(DoctorId, "doctorId", errors);
+    }
 }
 
-/// <summary>An appointment with the patient's and doctor's names. Staff notes and who changed it are for staff only.</summary>
+/// <summary>
+/// An appointment with the patient's and doctor's names. Staff notes and who changed it are for staff only. For a
+/// confidential patient the caller may not open, <c>restricted</c> is true and the clinical detail (reason, notes,
+/// cancellation reason) is left out.
+/// </summary>
 public sealed record AppointmentResponse(
     Guid Id, Guid PatientId, string PatientName, Guid DoctorId, string DoctorName, Guid? DepartmentId, DateTimeOffset StartsAt,
     DateTimeOffset EndsAt, DateOnly LocalDate, [property: OneOf(typeof(AppointmentStatus), nameof(AppointmentStatus.All))] string Status, string? Reason, [property: StaffOnly] string? Notes, Guid? SeriesId, bool NeedsReschedule,
     string? CancelReason, DateTimeOffset ScheduledAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CheckedInAt, DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, DateTimeOffset? NoShowAt, DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy,
-    DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version)
+    DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version, bool Restricted)
 {
-    internal static AppointmentResponse From(AppointmentRow r)
+    internal static AppointmentResponse From(AppointmentRow r, bool restricted)
     {
         var a = r.Appointment;
         return new(a.Id, a.PatientId, $"{r.PatientFirst} {r.PatientLast}".Trim(), a.DoctorId, $"{r.DoctorFirst} {r.DoctorLast}".Trim(),
-            a.DepartmentId, a.StartsAt, a.EndsAt, a.LocalDate, a.Status, a.Reason, a.Notes, a.SeriesId, a.NeedsReschedule,
-            a.CancelReason, a.ScheduledAt, a.ConfirmedAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt,
-            a.NoShowAt, a.CreatedAt, a.CreatedBy, a.UpdatedAt, a.UpdatedBy, a.Version);
+            a.DepartmentId, a.StartsAt, a.EndsAt, a.LocalDate, a.Status, restricted ? null : a.Reason, restricted ? null : a.Notes, a.SeriesId, a.NeedsReschedule,
+            restricted ? null : a.CancelReason, a.ScheduledAt, a.ConfirmedAt, a.CheckedInAt, a.StartedAt, a.CompletedAt, a.CancelledAt,
+            a.NoShowAt, a.CreatedAt, a.CreatedBy, a.UpdatedAt, a.UpdatedBy, a.Version, restricted);
     }
 }
 
@@ -176,6 +184,7 @@ sealed class AppointmentRow
     public required Appointment Appointment { get; init; }
     public string PatientFirst { get; init; } = "";
     public string PatientLast { get; init; } = "";
+    public bool PatientConfidential { get; init; }
     public string DoctorFirst { get; init; } = "";
     public string DoctorLast { get; init; } = "";
 }

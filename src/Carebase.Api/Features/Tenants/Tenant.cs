@@ -29,6 +29,8 @@ public sealed class Tenant
     public string Currency { get; set; } = "USD";
     public int SlotMinutes { get; set; } = 15;
     public int IdleTimeoutMinutes { get; set; } = 30;
+    /// <summary>How long a break-glass grant opens a confidential record to the user who asked.</summary>
+    public int BreakGlassMinutes { get; set; } = 60;
     public string? ContactEmail { get; set; }
     public string? ContactPhone { get; set; }
     public string? Address { get; set; }

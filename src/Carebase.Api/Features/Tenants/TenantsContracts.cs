@@ -74,11 +74,11 @@ public sealed record RegisterTenantResponse(Guid Id, string Slug, [property: One
 /// <summary>The hospital's own settings (GET /tenant); the ETag header carries <see cref="Version"/>.</summary>
 public sealed record TenantSettingsResponse(
     Guid Id, string Slug, string Name, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status, string Timezone,
-    [property: OneOf(typeof(TenantRules), nameof(TenantRules.Currencies))] string Currency, int SlotMinutes, int IdleTimeoutMinutes, string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
+    [property: OneOf(typeof(TenantRules), nameof(TenantRules.Currencies))] string Currency, int SlotMinutes, int IdleTimeoutMinutes, int BreakGlassMinutes, string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
     int Version, DateTimeOffset UpdatedAt)
 {
     public static TenantSettingsResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.Status, t.Timezone, t.Currency, t.SlotMinutes,
-        t.IdleTimeoutMinutes, t.ContactEmail, t.ContactPhone, t.Address, t.AllowPatientSelfRegistration, t.MaxUsers, t.MaxPatients,
+        t.IdleTimeoutMinutes, t.BreakGlassMinutes, t.ContactEmail, t.ContactPhone, t.Address, t.AllowPatientSelfRegistration, t.MaxUsers, t.MaxPatients,
         t.Version, t.UpdatedAt);
 }
 
@@ -93,6 +93,7 @@ public sealed record UpdateTenantRequest : PatchRequest
     [Required, OneOf(typeof(TenantRules), nameof(TenantRules.Currencies), ErrorMessage = TenantRules.CurrencyRule)] public string? Currency { get; init => field = Sent(value); }
     [Range(5, 240)] public int? SlotMinutes { get; init => field = Sent(value); }
     [Range(1, 1440)] public int? IdleTimeoutMinutes { get; init => field = Sent(value); }
+    [Range(5, 1440)] public int? BreakGlassMinutes { get; init => field = Sent(value); }
     [Email] public string? ContactEmail { get; init => field = Sent(value); }
     [MaxLength(TenantRules.MaxPhone)] public string? ContactPhone { get; init => field = Sent(value); }
     [FreeText, MaxLength(TenantRules.MaxAddress)] public string? Address { get; init => field = Sent(value); }
@@ -101,6 +102,7 @@ public sealed record UpdateTenantRequest : PatchRequest
     public override void Validate(FieldErrors errors)
     {
         NotCleared(errors, (nameof(SlotMinutes), SlotMinutes), (nameof(IdleTimeoutMinutes), IdleTimeoutMinutes),
+            (nameof(BreakGlassMinutes), BreakGlassMinutes),
             (nameof(AllowPatientSelfRegistration), AllowPatientSelfRegistration));
         TenantRules.Timezone(Timezone, "timezone", errors, required: false);
     }

@@ -17,6 +17,12 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
     static readonly string[] Secret = ["password", "hash", "token", "stamp", "secret", "key", "code"];
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Set when this request opened a confidential record through a break-glass grant: every entry the request writes
+    /// carries the grant's id in its changes (<c>breakGlassGrantId</c>), so the grant's review lists what was opened.
+    /// </summary>
+    public Guid? BreakGlassGrantId { get; set; }
+
     /// <summary>Adds an entry to the pending unit of work (saved by the caller's SaveChanges, in its transaction).</summary>
     public void Record(string action, string resourceType, object? resourceId, object? changes = null,
         string outcome = AuditOutcome.Success, AuditActor? actor = null, bool platform = false)
@@ -90,12 +96,22 @@ public sealed class AuditLog(CarebaseDb db, Caller caller, IHttpContextAccessor 
             Action = action,
             ResourceType = resourceType,
             ResourceId = resourceId?.ToString(),
-            Changes = changes is null ? null : changes as string ?? JsonSerializer.Serialize(changes, Json),
+            Changes = Serialize(changes),
             Outcome = outcome,
             Ip = ctx?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = Truncate(ctx?.Request.Headers.UserAgent.ToString(), 400),
             RequestId = ctx?.TraceIdentifier,
         };
+    }
+
+    string? Serialize(object? changes)
+    {
+        var json = changes is null ? null : changes as string ?? JsonSerializer.Serialize(changes, Json);
+        if (BreakGlassGrantId is not { } grant) return json;
+        var node = json is null ? null : System.Text.Json.Nodes.JsonNode.Parse(json);
+        var flagged = node as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject { ["value"] = node };
+        flagged["breakGlassGrantId"] = grant.ToString();
+        return flagged.ToJsonString();
     }
 
     /// <summary>The modified fields of a tracked entity as { field: { from, to } }, without secrets.</summary>

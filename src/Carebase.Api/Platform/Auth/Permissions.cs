@@ -22,6 +22,7 @@ public static class Permissions
     public const string PatientsDelete = "patients:delete";
     public const string PatientsMerge = "patients:merge";
     public const string PatientsExport = "patients:export";
+    public const string PatientsConfidential = "patients:confidential";
     public const string DoctorsRead = "doctors:read";
     public const string DoctorsWrite = "doctors:write";
     public const string SchedulesRead = "schedules:read";
@@ -72,6 +73,7 @@ public static class Permissions
         new(PatientsDelete, "patients", "Soft-delete and restore patients"),
         new(PatientsMerge, "patients", "Merge duplicate patient records"),
         new(PatientsExport, "patients", "Export patient lists"),
+        new(PatientsConfidential, "patients", "Mark patients confidential and manage their care teams"),
         new(DoctorsRead, "doctors", "List and read doctor profiles"),
         new(DoctorsWrite, "doctors", "Create and update doctor profiles"),
         new(SchedulesRead, "scheduling", "Read working hours, time off and available slots"),

@@ -20,7 +20,7 @@ public static class SystemRoles
         new(HospitalAdmin, "Runs the hospital: staff, roles, settings, reports and audit",
             Permissions.All.Select(p => p.Code).Where(AssignableToTenantRole).ToArray()),
         new(Doctor, "Consults, records the medical history, prescribes and orders labs",
-            [TenantRead, DepartmentsRead, PatientsRead, PatientsWrite, DoctorsRead, SchedulesRead, SchedulesWrite,
+            [TenantRead, DepartmentsRead, PatientsRead, PatientsWrite, PatientsConfidential, DoctorsRead, SchedulesRead, SchedulesWrite,
              AppointmentsRead, AppointmentsWrite, QueueRead, QueueWrite, VisitsRead, VisitsWrite, HistoryRead, HistoryWrite,
              PrescriptionsRead, PrescriptionsWrite, PrescriptionsIssue, LabsRead, LabsWrite, PharmacyRead,
              AdmissionsRead, AdmissionsWrite, SharingRead, SharingWrite, DashboardRead, FhirRead]),
