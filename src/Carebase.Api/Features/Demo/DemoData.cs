@@ -164,10 +164,11 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
             db.Add(doctor);
         }
         await db.SaveChangesAsync(ct);
-        await SeedPatientsAsync(sp, slug, ct);
+        var portalPatient = await SeedPatientsAsync(sp, slug, ct);
         // Scheduling before the queue: today's checked-in appointments get their tokens.
         await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
+        await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -175,9 +176,9 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>
     /// 160 patients of varied cultures and ages, and a few near-duplicates (a typo, a missing accent,
     /// another phone format) registered deliberately, so duplicate search and merge have something to find.
-    /// The demo patient account is linked to the first of them.
+    /// The demo patient account is linked to the first of them (its id is returned).
     /// </summary>
-    async Task SeedPatientsAsync(IServiceProvider sp, string slug, CancellationToken ct)
+    async Task<Guid> SeedPatientsAsync(IServiceProvider sp, string slug, CancellationToken ct)
     {
         var db = sp.GetRequiredService<CarebaseDb>();
         var registration = sp.GetRequiredService<PatientRegistration>();
@@ -204,6 +205,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         portal.FirstName = first.FirstName;
         portal.LastName = first.LastName;
         await db.SaveChangesAsync(ct);
+        return first.Id;
     }
 
     static RegisterPatientRequest Request(DemoPerson p) => new()
@@ -245,7 +247,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     }
 
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
-    static readonly string[] FreshenStatements = [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements];
+    static readonly string[] FreshenStatements =
+        [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

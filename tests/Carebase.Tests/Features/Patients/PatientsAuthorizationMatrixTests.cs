@@ -18,24 +18,43 @@ public sealed class PatientsAuthorizationMatrixTests
         new("POST", "/api/v1/patients/{id:guid}/restore", Permissions.PatientsDelete, $"/api/v1/patients/{Missing}/restore"),
         new("POST", "/api/v1/patients/{id:guid}/merge", Permissions.PatientsMerge, $"/api/v1/patients/{Missing}/merge", new { }),
         new("POST", "/api/v1/patients/{id:guid}/portal-invite", Permissions.PatientsWrite, $"/api/v1/patients/{Missing}/portal-invite", new { }),
+        new("GET", "/api/v1/patients/{id:guid}/care-team", Permissions.PatientsRead, $"/api/v1/patients/{Missing}/care-team"),
+        new("POST", "/api/v1/patients/{id:guid}/care-team", Permissions.PatientsConfidential, $"/api/v1/patients/{Missing}/care-team", new { }),
+        new("DELETE", "/api/v1/patients/{id:guid}/care-team/{userId:guid}", Permissions.PatientsConfidential, $"/api/v1/patients/{Missing}/care-team/{Missing}"),
+        new("POST", "/api/v1/patients/{id:guid}/break-glass", Permissions.PatientsRead, $"/api/v1/patients/{Missing}/break-glass", new { reason = "An emergency in the ward" }),
+    ];
+
+    /// <summary>The break-glass report (admins).</summary>
+    static readonly MatrixRoute[] Reports =
+    [
+        new("GET", "/api/v1/reports/break-glass/", Permissions.AuditRead, "/api/v1/reports/break-glass"),
+        new("POST", "/api/v1/reports/break-glass/{id:guid}/review", Permissions.AuditRead, $"/api/v1/reports/break-glass/{Missing}/review", new { }),
     ];
 
     [Fact]
-    public async Task The_matrix_covers_every_patient_route() =>
+    public async Task The_matrix_covers_every_patient_route()
+    {
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, "/api/v1/patients");
+        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Reports, "/api/v1/reports/break-glass");
+    }
 
     [Theory]
     [MemberData(nameof(AuthorizationMatrix.SystemRoleNames), MemberType = typeof(AuthorizationMatrix))]
     public async Task Each_role_reaches_exactly_what_its_permissions_allow(string role)
     {
         var app = await CarebaseApp.Shared();
-        // A portal patient holds patients:read/write for their own record only: registering, inviting and
-        // duplicate search are refused outright.
-        await AuthorizationMatrix.AssertRoleAsync(await app.NewTenantAsync(), role, Routes, role == SystemRoles.Patient
-            ? ["POST /api/v1/patients/", "GET /api/v1/patients/duplicates", "POST /api/v1/patients/{id:guid}/portal-invite"]
-            : []);
+        // A portal patient holds patients:read/write for their own record only: registering, inviting, duplicate search,
+        // care teams and break-glass are refused outright. Break-glass needs a clinical read permission on top of
+        // patients:read, which the front desk does not hold.
+        await AuthorizationMatrix.AssertRoleAsync(await app.NewTenantAsync(), role, [.. Routes, .. Reports], role switch
+        {
+            SystemRoles.Patient => ["POST /api/v1/patients/", "GET /api/v1/patients/duplicates", "POST /api/v1/patients/{id:guid}/portal-invite",
+                "GET /api/v1/patients/{id:guid}/care-team", "POST /api/v1/patients/{id:guid}/break-glass"],
+            SystemRoles.Receptionist => ["POST /api/v1/patients/{id:guid}/break-glass"],
+            _ => [],
+        });
     }
 
     [Fact]
-    public async Task Anonymous_callers_get_401() => await AuthorizationMatrix.AssertAnonymousRefusedAsync(await CarebaseApp.Shared(), Routes);
+    public async Task Anonymous_callers_get_401() => await AuthorizationMatrix.AssertAnonymousRefusedAsync(await CarebaseApp.Shared(), [.. Routes, .. Reports]);
 }

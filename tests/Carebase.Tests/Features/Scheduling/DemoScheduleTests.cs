@@ -28,11 +28,23 @@ public sealed class DemoScheduleTests
         Assert.True(mine["total"]!.GetValue<int>() > 0);
         Assert.Single(mine["items"]!.AsArray().Select(a => a!["patientId"]!.GetValue<Guid>()).Distinct());
 
+        // Confidentiality: break-glass accesses to review (one reviewed), and confidential patients the desk finds restricted.
+        var grants = (await (await admin.GetAsync("/api/v1/reports/break-glass")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(2, grants.Count);
+        Assert.Single(grants, g => g!["reviewedAt"] is not null);
+        using var desk = await app.SignInAsync("reception@general.demo", DemoData.Password);
+        var page = (await (await desk.GetAsync("/api/v1/patients?pageSize=200")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(5, page.Count(p => p!["restricted"]!.GetValue<bool>()));
+
         var before = await FirstAsync(admin);
+        var grantedBefore = grants.Select(g => g!["grantedAt"]!.GetValue<DateTimeOffset>()).Min();
         await app.Services.GetRequiredService<DemoData>().FreshenAsync(7, default);
         var after = await FirstAsync(admin);
         Assert.Equal(before.total, after.total);
         Assert.Equal(TimeSpan.FromDays(7), after.first - before.first);
+        var grantedAfter = (await (await admin.GetAsync("/api/v1/reports/break-glass")).JsonAsync())["items"]!.AsArray()
+            .Select(g => g!["grantedAt"]!.GetValue<DateTimeOffset>()).Min();
+        Assert.Equal(TimeSpan.FromDays(7), grantedAfter - grantedBefore);
     }
 
     [Fact]
