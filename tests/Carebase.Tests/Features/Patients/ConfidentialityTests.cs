@@ -215,12 +215,7 @@ public sealed class ConfidentialityTests
         await using var host = shared.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
         var (_, email) = await w.Tenant.CreateUserAsync(SystemRoles.Nurse);
         using var nurse = host.CreateClient();
-        async Task SignInAsync()
-        {
-            var tokens = await (await nurse.PostAsJsonAsync("/api/v1/auth/login", new { email, password = CarebaseApp.Password })).JsonAsync();
-            nurse.DefaultRequestHeaders.Authorization = new("Bearer", tokens["accessToken"]!.GetValue<string>());
-        }
-        await SignInAsync();
+        await MovableTime.SignInAsync(nurse, email);
         var grant = await (await w.BreakGlassAsync(nurse)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(TimeSpan.FromMinutes(5), DateTimeOffset.Parse(grant.Str("expiresAt")) - DateTimeOffset.Parse(grant.Str("grantedAt")));
         await (await nurse.GetAsync($"/api/v1/patients/{w.PatientId}")).EnsureStatusAsync(HttpStatusCode.OK);
@@ -230,8 +225,7 @@ public sealed class ConfidentialityTests
         await (await nurse.GetAsync($"/api/v1/patients/{w.PatientId}")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
         // On the same clock, the report shows the grant as over.
         using var admin = host.CreateClient();
-        var adminTokens = await (await admin.PostAsJsonAsync("/api/v1/auth/login", new { email = w.Tenant.AdminEmail, password = CarebaseApp.Password })).JsonAsync();
-        admin.DefaultRequestHeaders.Authorization = new("Bearer", adminTokens["accessToken"]!.GetValue<string>());
+        await MovableTime.SignInAsync(admin, w.Tenant.AdminEmail);
         var item = Assert.Single(await (await admin.GetAsync($"/api/v1/reports/break-glass?patientId={w.PatientId}")).ItemsAsync())!;
         Assert.False(item["active"]!.GetValue<bool>());
     }
@@ -299,13 +293,5 @@ public sealed class ConfidentialityTests
         var problem = await (await w.Desk.GetAsync("/api/v1/appointments?doctorId=me")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.NotNull(problem["errors"]!["doctorId"]);
         await (await w.Desk.GetAsync("/api/v1/appointments?doctorId=you")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
-    }
-
-    /// <summary>The system clock, moved forward on demand.</summary>
-    sealed class MovableTime : TimeProvider
-    {
-        long _offsetTicks;
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
     }
 }

@@ -276,18 +276,13 @@ public sealed class QueueTests
         await using var host = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
         var (_, email) = await q.Tenant.CreateUserAsync(SystemRoles.Receptionist);
         using var desk = host.CreateClient();
-        async Task SignInAsync()
-        {
-            var tokens = await (await desk.PostAsJsonAsync("/api/v1/auth/login", new { email, password = CarebaseApp.Password })).JsonAsync();
-            desk.DefaultRequestHeaders.Authorization = new("Bearer", tokens["accessToken"]!.GetValue<string>());
-        }
-        await SignInAsync();
+        await MovableTime.SignInAsync(desk, email);
         var patients = await q.PatientsAsync(3);
 
         var today = await (await q.WalkInAsync(patients[0], client: desk)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(2, (await (await q.WalkInAsync(patients[1], client: desk)).JsonAsync(HttpStatusCode.Created)).Number());
         clock.Advance(TimeSpan.FromDays(1));
-        await SignInAsync(); // a day later the access token has long expired
+        await MovableTime.SignInAsync(desk, email); // a day later the access token has long expired
         var tomorrow = await (await q.WalkInAsync(patients[2], client: desk)).JsonAsync(HttpStatusCode.Created);
 
         Assert.Equal(1, tomorrow.Number());
@@ -295,13 +290,5 @@ public sealed class QueueTests
         // The token of the other day is not in today's line any more.
         var board = await (await desk.GetAsync($"/api/v1/queue?doctorId={q.DoctorId}")).JsonAsync();
         Assert.Equal(new[] { tomorrow.Id() }, board["waiting"]!.AsArray().Select(t => t!.Id()));
-    }
-
-    /// <summary>The system clock, moved forward on demand.</summary>
-    sealed class MovableTime : TimeProvider
-    {
-        long _offsetTicks;
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
     }
 }
