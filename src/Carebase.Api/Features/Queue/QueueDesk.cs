@@ -37,7 +37,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
         // The token first, with the priority asked for: the step's follower then finds it and issues none.
         var token = await tokens.IssueAsync(appointment.DoctorId, today, patient, appointment, request.Priority, request.PriorityReason, ct);
         await workflow.MoveAsync(appointment, AppointmentAction.CheckIn, null, ct);
-        return await CommitAsync(tx, token, Name(patient), ct);
+        return await CommitAsync(tx, token, patient, ct);
     }
 
     /// <summary>A patient without an appointment joins the doctor's queue of today.</summary>
@@ -50,7 +50,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
             ?? throw new NotFoundException("The patient");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var token = await tokens.IssueAsync(doctorId, today, patient, null, request.Priority, request.PriorityReason, ct);
-        return await CommitAsync(tx, token, Name(patient), ct);
+        return await CommitAsync(tx, token, patient, ct);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
                 await calendars.EnsureDoctorAsync(doctorId, null, ct);
                 return null;
             }
-            var (token, name, appointment) = next;
+            var (token, name, confidential, appointment) = next;
             if (appointment is { Status: not (AppointmentStatus.CheckedIn or AppointmentStatus.InConsultation) })
             {
                 tokens.Move(token, QueueAction.Leave, $"The appointment is {appointment.Status}.");
@@ -88,7 +88,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
             }
             tokens.Move(token, QueueAction.Call);
             if (appointment is { Status: AppointmentStatus.CheckedIn }) await workflow.MoveAsync(appointment, AppointmentAction.Start, null, ct);
-            if (await TrySaveAsync(ct)) return QueueTokenResponse.From(token, name, time.GetUtcNow());
+            if (await TrySaveAsync(ct)) return await AnswerAsync(token, name, confidential, ct);
             // Another caller called this very patient first: the doctor is with them now.
             if (await db.Set<QueueToken>().AsNoTracking().SingleAsync(t => t.Id == token.Id, ct) is { Status: QueueStatus.Serving } taken)
                 throw QueueTokens.BeingServed(taken);
@@ -106,7 +106,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
         await db.Database.OpenConnectionAsync(ct);
         for (var lost = 0; ;)
         {
-            var (token, name, appointment) = await FindAsync(tokenId, ct) ?? throw new NotFoundException("The token");
+            var (token, name, confidential, appointment) = await FindAsync(tokenId, ct) ?? throw new NotFoundException("The token");
             tokens.Move(token, action);
             // A recall puts the patient back in line: checked under the day's lock, like an issue.
             await using var tx = action == QueueAction.Recall ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -122,7 +122,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
             if (await TrySaveAsync(ct))
             {
                 if (tx is not null) await tx.CommitAsync(ct);
-                return QueueTokenResponse.From(token, name, time.GetUtcNow());
+                return await AnswerAsync(token, name, confidential, ct);
             }
             if (++lost == Attempts) throw Raced();
         }
@@ -135,8 +135,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
                          where t.Id == tokenId
                          select new { Token = t, p.FirstName, p.LastName, p.Confidential }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("The token");
-        var hidden = await access.HiddenAmongAsync(row.Confidential ? [row.Token.PatientId] : [], ct);
-        return QueueTokenResponse.From(row.Token, $"{row.FirstName} {row.LastName}", time.GetUtcNow(), restricted: hidden.Count > 0);
+        return await AnswerAsync(row.Token, $"{row.FirstName} {row.LastName}", row.Confidential, ct);
     }
 
     /// <summary>The board of one doctor's queue on one day.</summary>
@@ -168,7 +167,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
     }
 
     /// <summary>A token in line with its patient's name and its appointment, if any (both tracked).</summary>
-    sealed record Head(QueueToken Token, string PatientName, Appointment? Appointment);
+    sealed record Head(QueueToken Token, string PatientName, bool Confidential, Appointment? Appointment);
 
     /// <summary>
     /// The doctor's SERVING token of the day, if any, and the WAITING token next in line: two index lookups in one
@@ -192,7 +191,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
         from t in tokens
         join p in db.Set<Patient>() on t.PatientId equals p.Id
         from a in db.Set<Appointment>().Where(a => a.Id == t.AppointmentId).DefaultIfEmpty()
-        select new Head(t, p.FirstName + " " + p.LastName, a);
+        select new Head(t, p.FirstName + " " + p.LastName, p.Confidential, a);
 
     /// <summary>
     /// Saves the unit of work: one batch (with the BEGIN that precedes it) and the COMMIT, so the tenant's audit lock,
@@ -223,7 +222,12 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
 
     static string Name(Patient p) => $"{p.FirstName} {p.LastName}";
 
-    async Task<QueueTokenResponse> CommitAsync(IDbContextTransaction tx, QueueToken token, string patientName, CancellationToken ct)
+    /// <summary>A token's answer: a confidential patient the caller may not open keeps the name, not the priority reason.</summary>
+    async Task<QueueTokenResponse> AnswerAsync(QueueToken token, string patientName, bool confidential, CancellationToken ct) =>
+        QueueTokenResponse.From(token, patientName, time.GetUtcNow(),
+            restricted: confidential && (await access.HiddenAmongAsync([token.PatientId], ct)).Count > 0);
+
+    async Task<QueueTokenResponse> CommitAsync(IDbContextTransaction tx, QueueToken token, Patient patient, CancellationToken ct)
     {
         db.Database.AutoSavepointsEnabled = false;
         try
@@ -236,7 +240,7 @@ public sealed class QueueDesk(CarebaseDb db, Caller caller, DoctorCalendars cale
             throw conflict;
         }
         await tx.CommitAsync(ct);
-        return QueueTokenResponse.From(token, patientName, time.GetUtcNow());
+        return await AnswerAsync(token, Name(patient), patient.Confidential, ct);
     }
 
     static ConflictException? ConflictOf(string? constraint) => constraint switch

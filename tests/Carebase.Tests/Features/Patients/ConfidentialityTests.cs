@@ -245,8 +245,17 @@ public sealed class ConfidentialityTests
         var forDoctor = await (await w.Doctor.GetAsync($"/api/v1/appointments/{id}")).JsonAsync();
         Assert.Equal("HIV follow-up", forDoctor.Str("reason"));
         Assert.False(forDoctor["restricted"]!.GetValue<bool>());
-        // The desk can still check the patient in.
+        // The desk can still confirm and queue the patient, and calls them by name; the priority reason stays with the team.
         await (await w.Desk.PostAsync($"/api/v1/appointments/{id}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        var token = await (await w.Desk.PostAsJsonAsync("/api/v1/queue/walk-in",
+            new { patientId = w.PatientId, doctorId = w.DoctorId, priority = "HIGH", priorityReason = "Severe abdominal pain" })).JsonAsync(HttpStatusCode.Created);
+        Assert.True(token["restricted"]!.GetValue<bool>());
+        Assert.Null(token["priorityReason"]);
+        var waiting = (await (await w.Desk.GetAsync($"/api/v1/queue?doctorId={w.DoctorId}")).JsonAsync())["waiting"]!.AsArray();
+        Assert.Contains("Verity", Assert.Single(waiting)!.Str("patientName"));
+        Assert.Null(waiting[0]!["priorityReason"]);
+        var forTeam = (await (await w.Doctor.GetAsync("/api/v1/queue?doctorId=me")).JsonAsync())["waiting"]!.AsArray();
+        Assert.Equal("Severe abdominal pain", Assert.Single(forTeam)!.Str("priorityReason"));
     }
 
     [Fact]
