@@ -9,6 +9,7 @@ using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
+using Carebase.Api.Features.Visits;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -36,6 +37,7 @@ try
     builder.Services.AddQueue();
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
+    builder.Services.AddVisits();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -53,6 +55,7 @@ try
     api.MapConfidentiality();
     api.MapScheduling();
     api.MapQueue();
+    api.MapVisits();
     api.MapInsight();
     api.MapDemo();
 

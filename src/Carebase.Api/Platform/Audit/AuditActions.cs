@@ -34,11 +34,15 @@ public static class AuditActions
         // Queue
         "QUEUE_CHECKED_IN", "QUEUE_WALKED_IN", "QUEUE_CALLED", "QUEUE_SKIPPED", "QUEUE_RECALLED", "QUEUE_SERVED", "QUEUE_LEFT",
         "QUEUE_BOARD_READ", "QUEUE_STREAM_OPENED",
+        // Visits
+        "VISIT_STARTED", "VISIT_READ", "VISIT_LISTED", "VISIT_UPDATED", "VISIT_COMPLETED", "VISIT_ADDENDUM_ADDED", "VISIT_HISTORY_REPORTED",
+        "DIAGNOSIS_ADDED", "DIAGNOSIS_UPDATED", "DIAGNOSIS_DELETED", "DIAGNOSIS_CODE_ADDED",
+        "VITALS_RECORDED", "VITALS_READ", "VITALS_UPDATED", "VITALS_DELETED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
-        "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT",
+        "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>

@@ -37,7 +37,7 @@ public static class SystemRoles
         new(LabTechnician, "Works the lab order list and records results",
             [TenantRead, DepartmentsRead, PatientsRead, DoctorsRead, LabsRead, LabsResults, DashboardRead]),
         new(Patient, "A patient using the portal: sees only their own records",
-            [DoctorsRead, SchedulesRead, AppointmentsRead, AppointmentsWrite, PatientsRead, PatientsWrite, HistoryRead,
+            [DoctorsRead, SchedulesRead, AppointmentsRead, AppointmentsWrite, PatientsRead, PatientsWrite, VisitsRead, HistoryRead,
              PrescriptionsRead, LabsRead, BillingRead]),
     ];
 

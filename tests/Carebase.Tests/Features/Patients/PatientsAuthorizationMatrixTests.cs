@@ -22,6 +22,11 @@ public sealed class PatientsAuthorizationMatrixTests
         new("POST", "/api/v1/patients/{id:guid}/care-team", Permissions.PatientsConfidential, $"/api/v1/patients/{Missing}/care-team", new { }),
         new("DELETE", "/api/v1/patients/{id:guid}/care-team/{userId:guid}", Permissions.PatientsConfidential, $"/api/v1/patients/{Missing}/care-team/{Missing}"),
         new("POST", "/api/v1/patients/{id:guid}/break-glass", Permissions.PatientsRead, $"/api/v1/patients/{Missing}/break-glass", new { reason = "An emergency in the ward" }),
+        new("GET", "/api/v1/patients/{id:guid}/vitals", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/vitals"),
+        new("POST", "/api/v1/patients/{id:guid}/vitals", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals", new { pulsePerMin = 70 }),
+        new("GET", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/vitals/{Missing}"),
+        new("PUT", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals/{Missing}", new { pulsePerMin = 70 }),
+        new("DELETE", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals/{Missing}"),
     ];
 
     /// <summary>The break-glass report (admins).</summary>
