@@ -144,9 +144,14 @@ sealed class VisitConfiguration : IEntityTypeConfiguration<Visit>, IEntityTypeCo
     {
         e.ToTable("visit_diagnoses");
         e.Property(d => d.Version).IsConcurrencyToken();
+        e.HasOne<Visit>().WithMany().HasForeignKey(d => d.VisitId); // so a unit of work inserts the visit first
     }
 
-    public void Configure(EntityTypeBuilder<VisitAddendum> e) => e.ToTable("visit_addenda");
+    public void Configure(EntityTypeBuilder<VisitAddendum> e)
+    {
+        e.ToTable("visit_addenda");
+        e.HasOne<Visit>().WithMany().HasForeignKey(a => a.VisitId);
+    }
 
     public void Configure(EntityTypeBuilder<DiagnosisCode> e)
     {

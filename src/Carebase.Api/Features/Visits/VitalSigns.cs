@@ -70,6 +70,7 @@ sealed class VitalsConfiguration : IEntityTypeConfiguration<Vitals>
         e.Property(v => v.DiastolicMmHg).HasColumnName("diastolic_mmhg");
         e.Property(v => v.Spo2Percent).HasColumnName("spo2_percent");
         e.Ignore(v => v.FlagMap);
+        e.HasOne<Visit>().WithMany().HasForeignKey(v => v.VisitId); // so a unit of work inserts the visit first
     }
 }
 

@@ -24,6 +24,12 @@ public sealed class DemoScheduleTests
             Assert.True(count > 0, $"no {status} appointment");
         }
         using var patient = await app.SignInAsync("patient@general.demo", DemoData.Password);
+        // Visits: every completed appointment has a signed one; the portal patient has ten years of them.
+        var completed = (await (await admin.GetAsync("/api/v1/appointments?status=COMPLETED&pageSize=1")).JsonAsync())["total"]!.GetValue<int>();
+        var signed = (await (await admin.GetAsync("/api/v1/visits?status=COMPLETED&pageSize=1")).JsonAsync())["total"]!.GetValue<int>();
+        Assert.True(signed >= completed + 220, $"{signed} signed visits for {completed} completed appointments");
+        var history = (await (await patient.GetAsync("/api/v1/visits?pageSize=1")).JsonAsync())["total"]!.GetValue<int>();
+        Assert.True(history >= 220);
         var mine = await (await patient.GetAsync("/api/v1/appointments")).JsonAsync();
         Assert.True(mine["total"]!.GetValue<int>() > 0);
         Assert.Single(mine["items"]!.AsArray().Select(a => a!["patientId"]!.GetValue<Guid>()).Distinct());
