@@ -6,6 +6,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
+using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
@@ -38,6 +39,7 @@ try
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
     builder.Services.AddVisits();
+    builder.Services.AddRecords();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -56,6 +58,7 @@ try
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();
+    api.MapRecords();
     api.MapInsight();
     api.MapDemo();
 

@@ -15,7 +15,7 @@ namespace Carebase.Api.Features.Visits;
 public static class VisitsEndpoints
 {
     public static IServiceCollection AddVisits(this IServiceCollection services) =>
-        CareTeam.AddSource<VisitCareTeam>(services.AddScoped<VisitDesk>().AddScoped<VisitReader>());
+        TimelineSources.Add<VisitsTimeline>(CareTeam.AddSource<VisitCareTeam>(services.AddScoped<VisitDesk>().AddScoped<VisitReader>()));
 
     public static RouteGroupBuilder MapVisits(this RouteGroupBuilder api)
     {

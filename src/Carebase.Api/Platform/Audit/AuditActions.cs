@@ -38,6 +38,8 @@ public static class AuditActions
         "VISIT_STARTED", "VISIT_READ", "VISIT_LISTED", "VISIT_UPDATED", "VISIT_COMPLETED", "VISIT_ADDENDUM_ADDED", "VISIT_HISTORY_REPORTED",
         "DIAGNOSIS_ADDED", "DIAGNOSIS_UPDATED", "DIAGNOSIS_DELETED", "DIAGNOSIS_CODE_ADDED",
         "VITALS_RECORDED", "VITALS_READ", "VITALS_UPDATED", "VITALS_DELETED",
+        // The whole record
+        "TIMELINE_READ", "SUMMARY_READ",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
