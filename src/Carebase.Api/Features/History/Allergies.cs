@@ -77,7 +77,7 @@ public sealed record UpdateAllergyRequest : PatchRequest
 public sealed record AllergyQuery(
     [property: OneOf(typeof(Allergy), nameof(Allergy.Statuses)), Description("Only allergies of this status.")] string? Status,
     [property: OneOf(typeof(Allergy), nameof(Allergy.Categories)), Description("Only allergies of this category.")] string? Category,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 public sealed record AllergyResponse(
     string Substance, string? SubstanceCode,

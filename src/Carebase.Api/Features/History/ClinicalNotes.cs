@@ -49,7 +49,7 @@ public sealed record UpdateClinicalNoteRequest : PatchRequest
 public sealed record ClinicalNoteQuery(
     [property: Description("Only the notes of this visit.")] Guid? VisitId,
     [property: Description("true: staff-only notes only; false: notes the patient may see (staff only).")] bool? StaffOnly,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 /// <summary>A note; <c>staffOnly</c> is for staff (the portal never sees staff-only notes at all).</summary>
 public sealed record ClinicalNoteResponse(string? Title, string Text, Guid? VisitId, [property: StaffOnly] bool StaffOnly) : HistoryItemResponse;

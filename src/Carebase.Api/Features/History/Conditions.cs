@@ -79,7 +79,7 @@ public sealed record UpdateConditionRequest : PatchRequest
 
 public sealed record ConditionQuery(
     [property: OneOf(typeof(Condition), nameof(Condition.Statuses)), Description("Only conditions of this status.")] string? Status,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 public sealed record ConditionResponse(
     [property: Description("ICD-10 code.")] string? Code, string Text,

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
@@ -87,8 +86,11 @@ public static class HistoryItemResponses
 /// <summary>The query of every history list: paging and the soft-deleted items (which need patients:delete).</summary>
 public interface IHistoryQuery : IPageQuery
 {
-    [Description("Include soft-deleted items (needs patients:delete; default false).")]
+    /// <summary>Include soft-deleted items (needs patients:delete).</summary>
     bool? IncludeDeleted { get; }
+
+    /// <summary>The description of <c>includeDeleted</c> every history query carries.</summary>
+    public const string IncludeDeletedText = "Include soft-deleted items (needs patients:delete; default false).";
 }
 
 /// <summary>

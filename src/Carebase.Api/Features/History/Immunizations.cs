@@ -67,7 +67,7 @@ public sealed record UpdateImmunizationRequest : PatchRequest
 
 public sealed record ImmunizationQuery(
     [property: MaxLength(200), Description("Only doses of this vaccine (case-insensitive).")] string? Vaccine,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 /// <summary>Query of the due list: doses due within <c>days</c> days from today (overdue ones included).</summary>
 public sealed record ImmunizationDueQuery(

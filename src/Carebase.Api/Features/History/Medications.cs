@@ -68,7 +68,7 @@ public sealed record UpdateMedicationRequest : PatchRequest
 public sealed record MedicationQuery(
     [property: OneOf(typeof(Medication), nameof(Medication.Statuses)), Description("Only medications of this status (ACTIVE: current ones).")] string? Status,
     [property: OneOf(typeof(Medication), nameof(Medication.Sources)), Description("Only prescribed or only reported medications.")] string? Source,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 public sealed record MedicationResponse(
     string Name, string? Dose, string? Route, string? Frequency, DateOnly? StartDate, DateOnly? EndDate,

@@ -62,7 +62,7 @@ public sealed record UpdateProcedureRequest : PatchRequest
 
 public sealed record ProcedureQuery(
     [property: OneOf(typeof(Procedure), nameof(Procedure.Statuses)), Description("Only procedures of this status.")] string? Status,
-    bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
 
 public sealed record ProcedureResponse(
     string Name, string? Code, [property: OneOf(typeof(Procedure), nameof(Procedure.Statuses))] string Status, DateOnly? PerformedOn,
