@@ -36,6 +36,8 @@ public sealed class Allergy : HistoryItem
 public sealed class AllergyStatement
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
+    /// <summary>Assigned by the database on insert, under the patient's lock: the order the statements were made in.</summary>
+    public long Seq { get; private set; }
     public Guid PatientId { get; init; }
     public bool NoKnownAllergies { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
@@ -50,7 +52,11 @@ sealed class AllergyConfiguration : IEntityTypeConfiguration<Allergy>, IEntityTy
         e.Property(a => a.Version).IsConcurrencyToken();
     }
 
-    public void Configure(EntityTypeBuilder<AllergyStatement> e) => e.ToTable("allergy_statements");
+    public void Configure(EntityTypeBuilder<AllergyStatement> e)
+    {
+        e.ToTable("allergy_statements");
+        e.Property(s => s.Seq).UseIdentityAlwaysColumn();
+    }
 }
 
 public sealed record CreateAllergyRequest(
@@ -150,20 +156,20 @@ public sealed class AllergyStatements(CarebaseDb db, Caller caller, AuditLog aud
 
     public static void Map(RouteGroupBuilder record)
     {
-        record.MapGet("/allergies/status", Status).RequirePermission(HistoryRead)
+        record.MapGet("/allergies/status", GetAllergyStatus).RequirePermission(HistoryRead)
             .WithSummary("Whether the patient's allergies are known: UNKNOWN (never asked), NO_KNOWN_ALLERGIES (recorded, who and when) or HAS_ALLERGIES");
-        record.MapPut("/allergies/status", Record).RequirePermission(HistoryWrite).ProducesProblem(409)
+        record.MapPut("/allergies/status", RecordAllergyStatus).RequirePermission(HistoryWrite).ProducesProblem(409)
             .WithSummary("Record \"no known allergies\" (true; 409 while an active allergy exists) or withdraw it (false); recording an active allergy withdraws it too");
     }
 
-    static async Task<Ok<AllergyStatusResponse>> Status(Guid id, AllergyStatements statements, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<AllergyStatusResponse>> GetAllergyStatus(Guid id, AllergyStatements statements, AuditLog audit, CancellationToken ct)
     {
         var status = await statements.StatusAsync(id, ct);
         await audit.WriteAsync("ALLERGY_STATUS_READ", "PATIENT", id, new { status.Status }, ct: ct);
         return TypedResults.Ok(status);
     }
 
-    static async Task<Ok<AllergyStatusResponse>> Record(Guid id, RecordAllergyStatusRequest request, AllergyStatements statements, CancellationToken ct) =>
+    static async Task<Ok<AllergyStatusResponse>> RecordAllergyStatus(Guid id, RecordAllergyStatusRequest request, AllergyStatements statements, CancellationToken ct) =>
         TypedResults.Ok(await statements.RecordAsync(id, request.NoKnownAllergies!.Value, ct));
 
     public async Task<AllergyStatusResponse> StatusAsync(Guid patientId, CancellationToken ct)
@@ -208,7 +214,7 @@ public sealed class AllergyStatements(CarebaseDb db, Caller caller, AuditLog aud
     }
 
     static IQueryable<AllergyStatement> Latest(CarebaseDb db, Guid patientId) =>
-        db.Set<AllergyStatement>().AsNoTracking().Where(s => s.PatientId == patientId).OrderByDescending(s => s.RecordedAt).ThenByDescending(s => s.Id);
+        db.Set<AllergyStatement>().AsNoTracking().Where(s => s.PatientId == patientId).OrderByDescending(s => s.Seq);
 
     /// <summary>Serialises allergy-status decisions of one patient (FOR NO KEY UPDATE: reading or referring to the patient is not blocked).</summary>
     static Task LockPatientAsync(CarebaseDb db, Guid patientId, CancellationToken ct) =>

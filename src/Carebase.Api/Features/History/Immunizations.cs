@@ -119,10 +119,10 @@ public sealed class Immunizations : HistoryList<Immunization, CreateImmunization
         items.OrderByDescending(i => i.DateGiven).ThenByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id);
 
     public static void MapDue(RouteGroupBuilder record) =>
-        record.MapGet("/immunizations/due", Due).RequirePermission(HistoryRead)
+        record.MapGet("/immunizations/due", ListDueImmunizations).RequirePermission(HistoryRead)
             .WithSummary("Doses due within `days` days (30 by default; overdue ones too), soonest first; a dose followed by a later one of the same vaccine is not due");
 
-    static async Task<Ok<Paged<ImmunizationResponse>>> Due(Guid id, [AsParameters] ImmunizationDueQuery query, CarebaseDb db, TenantClock clock,
+    static async Task<Ok<Paged<ImmunizationResponse>>> ListDueImmunizations(Guid id, [AsParameters] ImmunizationDueQuery query, CarebaseDb db, TenantClock clock,
         AuditLog audit, CancellationToken ct)
     {
         var until = (await clock.TodayAsync(ct)).AddDays(query.Days ?? 30);

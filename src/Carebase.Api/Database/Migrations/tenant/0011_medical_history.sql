@@ -23,17 +23,19 @@ CREATE TABLE allergies (
 );
 CREATE INDEX allergies_patient_idx ON allergies (patient_id, created_at DESC);
 
--- "No known allergies" as a recorded statement, distinct from never asked. Append-only: the latest row is the
--- current statement (true: NKA recorded; false: withdrawn, or cleared by recording an active allergy). Rows rather
--- than one per patient, so a merge moves both patients' statements without a collision and the history stays.
+-- "No known allergies" as a recorded statement, distinct from never asked. Append-only: the latest row (highest seq,
+-- taken under the patient's row lock, so in the order the decisions were made whatever the clocks say) is the current
+-- statement (true: NKA recorded; false: withdrawn, or cleared by recording an active allergy). Rows rather than one
+-- per patient, so a merge moves both patients' statements without a collision and the history stays.
 CREATE TABLE allergy_statements (
     id uuid PRIMARY KEY,
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     patient_id uuid NOT NULL REFERENCES patients(id),
     no_known_allergies boolean NOT NULL,
     recorded_at timestamptz NOT NULL,
     recorded_by uuid
 );
-CREATE INDEX allergy_statements_patient_idx ON allergy_statements (patient_id, recorded_at DESC);
+CREATE INDEX allergy_statements_patient_idx ON allergy_statements (patient_id, seq DESC);
 
 CREATE TABLE conditions (
     id uuid PRIMARY KEY,
