@@ -3,6 +3,7 @@ using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.History;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
@@ -35,6 +36,7 @@ try
     builder.Services.AddStaff();
     builder.Services.AddPatients();
     builder.Services.AddConfidentiality();
+    builder.Services.AddHistory();
     builder.Services.AddQueue();
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
@@ -55,6 +57,7 @@ try
     api.MapDoctors();
     api.MapPatients();
     api.MapConfidentiality();
+    api.MapHistory();
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();

@@ -1,5 +1,6 @@
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Visits;
 using Carebase.Api.Features.Queue;
@@ -171,6 +172,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await VisitsDemo.SeedAsync(db, portalPatient, now, ct);
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
+        await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -250,7 +252,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
 
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
-        [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements];
+        [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
+         .. HistoryDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Carebase.Api.Features.History;
+
+/// <summary>A clinical note about the patient, possibly written in a visit; a staff-only note never reaches the patient portal.</summary>
+public sealed class ClinicalNote : HistoryItem
+{
+    public const int MaxText = 20000;
+
+    public string? Title { get; set; }
+    public string Text { get; set; } = "";
+    /// <summary>The visit it was written in (visits will own the reference; no foreign key yet).</summary>
+    public Guid? VisitId { get; set; }
+    public bool StaffOnly { get; set; }
+}
+
+sealed class ClinicalNoteConfiguration : IEntityTypeConfiguration<ClinicalNote>
+{
+    public void Configure(EntityTypeBuilder<ClinicalNote> e)
+    {
+        e.ToTable("clinical_notes");
+        e.Property(n => n.Version).IsConcurrencyToken();
+    }
+}
+
+public sealed record CreateClinicalNoteRequest(
+    [property: MaxLength(200)] string? Title,
+    [property: Required, FreeText, MaxLength(ClinicalNote.MaxText)] string? Text,
+    [property: Description("The visit the note belongs to, optional.")] Guid? VisitId,
+    [property: Description("true: for staff only, never shown to the patient (false when left out).")] bool? StaffOnly);
+
+/// <summary>Changes to a note: fields left out stay; title and visitId sent as null are cleared.</summary>
+public sealed record UpdateClinicalNoteRequest : PatchRequest
+{
+    [MaxLength(200)] public string? Title { get; init => field = Sent(value); }
+    [Required, FreeText, MaxLength(ClinicalNote.MaxText)] public string? Text { get; init => field = Sent(value); }
+    public Guid? VisitId { get; init => field = Sent(value); }
+    public bool? StaffOnly { get; init => field = Sent(value); }
+
+    public override void Validate(FieldErrors errors) => NotCleared(errors, (nameof(StaffOnly), StaffOnly));
+}
+
+public sealed record ClinicalNoteQuery(
+    [property: Description("Only the notes of this visit.")] Guid? VisitId,
+    [property: Description("true: staff-only notes only; false: notes the patient may see (staff only).")] bool? StaffOnly,
+    [property: Description(IHistoryQuery.IncludeDeletedText)] bool? IncludeDeleted, int? Page, int? PageSize) : IHistoryQuery;
+
+/// <summary>A note; <c>staffOnly</c> is for staff (the portal never sees staff-only notes at all).</summary>
+public sealed record ClinicalNoteResponse(string? Title, string Text, Guid? VisitId, [property: StaffOnly] bool StaffOnly) : HistoryItemResponse;
+
+public sealed class ClinicalNotes : HistoryList<ClinicalNote, CreateClinicalNoteRequest, UpdateClinicalNoteRequest, ClinicalNoteQuery, ClinicalNoteResponse>
+{
+    public static readonly ClinicalNotes List = new();
+
+    public override string Segment => "notes";
+    public override string Resource => "CLINICAL_NOTE";
+    public override string Singular => "Note";
+    public override string Plural => "Notes";
+
+    public override ClinicalNoteResponse Map(ClinicalNote n) => new ClinicalNoteResponse(n.Title, n.Text, n.VisitId, n.StaffOnly).Stamped(n);
+
+    public override ClinicalNote Create(CreateClinicalNoteRequest r) => new()
+    {
+        Title = Input.Clean(r.Title), Text = r.Text!.Trim(), VisitId = r.VisitId, StaffOnly = r.StaffOnly ?? false,
+    };
+
+    public override void Apply(UpdateClinicalNoteRequest r, ClinicalNote n)
+    {
+        if (r.Has(nameof(r.Title))) n.Title = Input.Clean(r.Title);
+        if (r.Has(nameof(r.Text))) n.Text = r.Text!.Trim();
+        if (r.Has(nameof(r.VisitId))) n.VisitId = r.VisitId;
+        if (r.Has(nameof(r.StaffOnly))) n.StaffOnly = r.StaffOnly!.Value;
+    }
+
+    public override IQueryable<ClinicalNote> Visible(IQueryable<ClinicalNote> items, Caller caller) =>
+        caller.IsPatient ? items.Where(n => !n.StaffOnly) : items;
+
+    public override IQueryable<ClinicalNote> Filter(IQueryable<ClinicalNote> items, ClinicalNoteQuery q)
+    {
+        if (q.VisitId is { } visit) items = items.Where(n => n.VisitId == visit);
+        if (q.StaffOnly is { } staffOnly) items = items.Where(n => n.StaffOnly == staffOnly);
+        return items;
+    }
+
+    public override IOrderedQueryable<ClinicalNote> Order(IQueryable<ClinicalNote> items) => items.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id);
+
+    /// <summary>The trail records that the text was written or changed and its length, not the clinical text itself.</summary>
+    public override Dictionary<string, object?> AuditChanges(Dictionary<string, object?> changes)
+    {
+        if (changes.TryGetValue("text", out var text))
+            changes["text"] = text is string s ? new { length = s.Length } : new { changed = true };
+        return changes;
+    }
+}

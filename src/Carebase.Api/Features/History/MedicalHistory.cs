@@ -1,0 +1,62 @@
+using Carebase.Api.Platform.Audit;
+using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Data;
+using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
+using Microsoft.EntityFrameworkCore;
+
+namespace Carebase.Api.Features.History;
+
+/// <summary>A condition another area adds to a patient's history (a visit's diagnosis, say).</summary>
+public sealed record NewCondition(string? Code, string Text, DateOnly? OnsetDate);
+
+/// <summary>
+/// The small public face of the medical history for other areas (visits copy their diagnoses into the conditions here).
+/// Its methods join the caller's unit of work: they add rows and audit entries to the DbContext and never save, so the
+/// caller's SaveChanges (in its transaction) commits them together with its own change, or not at all.
+/// </summary>
+public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit, TenantClock clock, TimeProvider time)
+{
+    /// <summary>
+    /// Adds conditions to the patient's history in one call (the caller has checked the patient and saves). A condition the
+    /// patient already has as current (ACTIVE, RECURRENCE or RELAPSE, same ICD-10 code, or same text when there is no code)
+    /// is not added twice, nor is the same one twice in the list. Codes are upper-cased; each is checked like the API does
+    /// (422 naming <c>{field}[i].code</c>, <c>.text</c> or <c>.onsetDate</c>). Returns the conditions added (tracked, unsaved).
+    /// </summary>
+    public async Task<IReadOnlyList<Condition>> AddConditionsAsync(Guid patientId, IEnumerable<NewCondition> conditions, CancellationToken ct,
+        string field = "conditions")
+    {
+        var list = conditions.ToList();
+        var errors = new FieldErrors();
+        var today = await clock.TodayAsync(ct);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var (code, text, onset) = (list[i].Code, list[i].Text, list[i].OnsetDate);
+            Condition.CheckCode(code, errors, $"{field}[{i}].code");
+            if (Condition.NormalizeCode(code)?.Length > Condition.MaxCode) errors.Add($"{field}[{i}].code", $"Must be at most {Condition.MaxCode} characters.");
+            if (string.IsNullOrWhiteSpace(text)) errors.Add($"{field}[{i}].text", "This field is required.");
+            else if (text.Trim().Length > Condition.MaxText) errors.Add($"{field}[{i}].text", $"Must be at most {Condition.MaxText} characters.");
+            if (onset > today) errors.Add($"{field}[{i}].onsetDate", "Cannot be in the future.");
+        }
+        errors.ThrowIfAny();
+
+        var current = await db.Set<Condition>().AsNoTracking()
+            .Where(c => c.PatientId == patientId && c.DeletedAt == null && Condition.Current.Contains(c.Status))
+            .Select(c => new { c.Code, c.Text }).ToListAsync(ct);
+        var seen = current.Select(c => Key(c.Code, c.Text)).ToHashSet();
+        var now = Microseconds.Truncate(time.GetUtcNow());
+        var added = new List<Condition>();
+        foreach (var n in list)
+        {
+            var condition = new Condition { Code = Condition.NormalizeCode(n.Code), Text = n.Text.Trim(), Status = "ACTIVE", OnsetDate = n.OnsetDate };
+            if (!seen.Add(Key(condition.Code, condition.Text))) continue;
+            condition.Begin(patientId, caller.IsAuthenticated ? caller.UserId : null, now);
+            db.Add(condition);
+            audit.Record("CONDITION_CREATED", "CONDITION", condition.Id, AuditLog.ChangesOf(db.Entry(condition)));
+            added.Add(condition);
+        }
+        return added;
+    }
+
+    static string Key(string? code, string text) => code is null ? "text:" + text.Trim().ToUpperInvariant() : "code:" + code;
+}
