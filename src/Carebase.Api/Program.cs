@@ -3,6 +3,7 @@ using Carebase.Api.Features.Accounts;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
@@ -36,6 +37,7 @@ try
     builder.Services.AddQueue();
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
+    builder.Services.AddDocuments();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -51,6 +53,7 @@ try
     api.MapDoctors();
     api.MapPatients();
     api.MapConfidentiality();
+    api.MapDocuments();
     api.MapScheduling();
     api.MapQueue();
     api.MapInsight();

@@ -1,5 +1,6 @@
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
@@ -169,6 +170,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
+        await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -248,7 +250,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
 
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
-        [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements];
+        [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
+         .. DocumentsDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

@@ -34,11 +34,14 @@ public static class AuditActions
         // Queue
         "QUEUE_CHECKED_IN", "QUEUE_WALKED_IN", "QUEUE_CALLED", "QUEUE_SKIPPED", "QUEUE_RECALLED", "QUEUE_SERVED", "QUEUE_LEFT",
         "QUEUE_BOARD_READ", "QUEUE_STREAM_OPENED",
+        // Documents
+        "DOCUMENT_UPLOADED", "DOCUMENT_LISTED", "DOCUMENT_READ", "DOCUMENT_DOWNLOADED", "DOCUMENT_UPDATED", "DOCUMENT_DELETED",
+        "DOCUMENT_CORRUPTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
-        "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT",
+        "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "DOCUMENT",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
