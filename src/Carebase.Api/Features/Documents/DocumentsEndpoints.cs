@@ -30,7 +30,7 @@ public static class DocumentsEndpoints
         g.MapPost("/documents", Upload).RequirePermission(HistoryWrite)
             .AddOpenApiOperationTransformer(UploadDocumentForm.DescribeAsync)
             .WithMetadata(new RequestSizeLimitAttribute(DocumentUpload.MaxBody))
-            .ProducesProblem(413).ProducesProblem(415)
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415)
             .WithSummary("Upload a document (multipart/form-data: file, title, category, notes, visitId); its type is sniffed from the bytes, its size and SHA-256 kept");
         g.MapGet("/documents", List).RequirePermission(HistoryRead)
             .WithSummary("The patient's documents, newest first (filters: category, visitId; includeDeleted needs patients:delete)");
