@@ -278,6 +278,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
                 """, conn, tx))
                 await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
+            foreach (var schema in schemas)
+                Platform.Files.DiskDocumentStore.ForgetTenant(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>(), schema);
         }
         services.GetRequiredService<SessionStore>().ForgetAll();
         await SeedAsync(ct);

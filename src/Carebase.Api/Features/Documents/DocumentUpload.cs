@@ -18,7 +18,8 @@ namespace Carebase.Api.Features.Documents;
 /// An upload, read straight off the request in one pass: the parts of the multipart body in any order, the file's first
 /// bytes sniffed for its type (refused before anything is stored), then the rest streamed into the store while it is
 /// counted (413 past the hospital's limit) and hashed. The metadata row, the bytes (in the PostgreSQL store) and the
-/// audit entry commit together; a failed upload leaves nothing behind in either store.
+/// audit entry commit together; a failed upload leaves nothing behind in either store. With the PostgreSQL store the
+/// transaction stays open while the file streams in (a slow client holds a connection that long).
 /// </summary>
 public sealed class DocumentUpload(CarebaseDb db, Caller caller, PatientAccess access, DocumentStorage storage, AuditLog audit, TimeProvider time)
 {
@@ -48,7 +49,8 @@ public sealed class DocumentUpload(CarebaseDb db, Caller caller, PatientAccess a
         var store = storage.Current;
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         StoredFile? file = null;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The PostgreSQL store writes in the transaction the row commits in; the disk store needs none while the file streams.
+        await using var tx = store.Transactional ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
             var reader = new MultipartReader(boundary, request.Body) { HeadersCountLimit = 8, HeadersLengthLimit = 8 * 1024 };
@@ -92,7 +94,7 @@ public sealed class DocumentUpload(CarebaseDb db, Caller caller, PatientAccess a
                 document.SizeBytes, document.Sha256, document.Storage,
             });
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
             return document;
         }
         catch (Exception e)

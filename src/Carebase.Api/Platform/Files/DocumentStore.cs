@@ -158,9 +158,18 @@ public sealed class DiskDocumentStore(TenantScope tenant, IConfiguration config,
     public string Name => DocumentStorage.Disk;
     public bool Transactional => false;
 
-    string Root => config["Carebase:Documents:Directory"] is { Length: > 0 } dir
+    string Root => RootOf(config, env);
+
+    static string RootOf(IConfiguration config, IHostEnvironment env) => config["Carebase:Documents:Directory"] is { Length: > 0 } dir
         ? Path.GetFullPath(dir)
         : Path.Combine(DataFolder.Resolve(config, env), "documents");
+
+    /// <summary>Removes a dropped tenant's folder (demo reset): its files belong to no row any more.</summary>
+    public static void ForgetTenant(IConfiguration config, IHostEnvironment env, string schema)
+    {
+        var folder = Path.Combine(RootOf(config, env), schema);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
 
     string PathOf(string key)
     {

@@ -22,6 +22,7 @@ public sealed class DiskDocumentStoreTests
         var file = Path.Combine(app.DataDirectory, "documents", tenant.Schema, key[..2], key);
         Assert.Equal(Png, await File.ReadAllBytesAsync(file));
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>($"""SELECT count(*) FROM "{tenant.Schema}".document_contents"""));
+        Assert.Equal(1, await AuditCountAsync(tenant, "DOCUMENT_UPLOADED", doc.DocId()));
 
         using (var content = await nurse.GetAsync(doc["contentUrl"]!.GetValue<string>()))
         {
