@@ -4,6 +4,7 @@ using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.History;
+using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
@@ -42,6 +43,7 @@ try
     builder.Services.AddScheduling();
     builder.Services.AddVisits();
     builder.Services.AddRecords();
+    builder.Services.AddDocuments();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -58,6 +60,7 @@ try
     api.MapPatients();
     api.MapConfidentiality();
     api.MapHistory();
+    api.MapDocuments();
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();

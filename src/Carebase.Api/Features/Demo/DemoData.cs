@@ -1,5 +1,6 @@
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Visits;
@@ -173,6 +174,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await VisitsDemo.SeedAsync(db, portalPatient, now, ct);
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
+        await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -253,7 +255,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
-         .. HistoryDemo.FreshenStatements];
+         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)
@@ -280,6 +282,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
                 """, conn, tx))
                 await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
+            foreach (var schema in schemas)
+                Platform.Files.DiskDocumentStore.ForgetTenant(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>(), schema);
         }
         services.GetRequiredService<SessionStore>().ForgetAll();
         await SeedAsync(ct);

@@ -31,6 +31,10 @@ public sealed class Tenant
     public int IdleTimeoutMinutes { get; set; } = 30;
     /// <summary>How long a break-glass grant opens a confidential record to the user who asked.</summary>
     public int BreakGlassMinutes { get; set; } = 60;
+    /// <summary>The largest medical document this hospital accepts, in bytes.</summary>
+    public int DocumentMaxBytes { get; set; } = DocumentLimits.DefaultMaxBytes;
+    /// <summary>The document types (sniffed from the bytes) this hospital accepts.</summary>
+    public string[] DocumentTypes { get; set; } = [.. Platform.Files.FileTypes.Storable];
     public string? ContactEmail { get; set; }
     public string? ContactPhone { get; set; }
     public string? Address { get; set; }
@@ -98,6 +102,15 @@ public sealed class Tenant
         t.Activate(now);
         return t;
     }
+}
+
+/// <summary>Bounds of the per-hospital document settings (the migration's CHECKs say the same).</summary>
+public static class DocumentLimits
+{
+    public const int DefaultMaxBytes = 20 * 1024 * 1024;
+    public const int MinBytes = 1024;
+    public const int CeilingBytes = 100 * 1024 * 1024;
+    public static readonly string[] Types = Platform.Files.FileTypes.Storable;
 }
 
 sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>

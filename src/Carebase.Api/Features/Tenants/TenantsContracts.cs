@@ -75,11 +75,12 @@ public sealed record RegisterTenantResponse(Guid Id, string Slug, [property: One
 public sealed record TenantSettingsResponse(
     Guid Id, string Slug, string Name, [property: OneOf(typeof(TenantRules), nameof(TenantRules.Statuses))] string Status, string Timezone,
     [property: OneOf(typeof(TenantRules), nameof(TenantRules.Currencies))] string Currency, int SlotMinutes, int IdleTimeoutMinutes, int BreakGlassMinutes, string? ContactEmail, string? ContactPhone, string? Address, bool AllowPatientSelfRegistration, int? MaxUsers, int? MaxPatients,
+    int DocumentMaxBytes, [property: OneOf(typeof(DocumentLimits), nameof(DocumentLimits.Types))] IReadOnlyList<string> DocumentTypes,
     int Version, DateTimeOffset UpdatedAt)
 {
     public static TenantSettingsResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.Status, t.Timezone, t.Currency, t.SlotMinutes,
         t.IdleTimeoutMinutes, t.BreakGlassMinutes, t.ContactEmail, t.ContactPhone, t.Address, t.AllowPatientSelfRegistration, t.MaxUsers, t.MaxPatients,
-        t.Version, t.UpdatedAt);
+        t.DocumentMaxBytes, t.DocumentTypes, t.Version, t.UpdatedAt);
 }
 
 /// <summary>
@@ -98,11 +99,15 @@ public sealed record UpdateTenantRequest : PatchRequest
     [MaxLength(TenantRules.MaxPhone)] public string? ContactPhone { get; init => field = Sent(value); }
     [FreeText, MaxLength(TenantRules.MaxAddress)] public string? Address { get; init => field = Sent(value); }
     public bool? AllowPatientSelfRegistration { get; init => field = Sent(value); }
+    /// <summary>The largest medical document accepted, in bytes (1 KiB to 100 MiB; 20 MiB by default).</summary>
+    [Range(DocumentLimits.MinBytes, DocumentLimits.CeilingBytes)] public int? DocumentMaxBytes { get; init => field = Sent(value); }
+    /// <summary>The document types accepted, as sniffed from the bytes (all of them by default).</summary>
+    [Required, MinLength(1), MaxLength(16), OneOf(typeof(DocumentLimits), nameof(DocumentLimits.Types))] public IReadOnlyList<string>? DocumentTypes { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
         NotCleared(errors, (nameof(SlotMinutes), SlotMinutes), (nameof(IdleTimeoutMinutes), IdleTimeoutMinutes),
-            (nameof(BreakGlassMinutes), BreakGlassMinutes),
+            (nameof(BreakGlassMinutes), BreakGlassMinutes), (nameof(DocumentMaxBytes), DocumentMaxBytes),
             (nameof(AllowPatientSelfRegistration), AllowPatientSelfRegistration));
         TenantRules.Timezone(Timezone, "timezone", errors, required: false);
     }

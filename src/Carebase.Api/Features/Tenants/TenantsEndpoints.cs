@@ -84,6 +84,8 @@ public static class TenantsEndpoints
         if (request.Has(nameof(request.SlotMinutes))) tenant.SlotMinutes = request.SlotMinutes!.Value;
         if (request.Has(nameof(request.IdleTimeoutMinutes))) tenant.IdleTimeoutMinutes = request.IdleTimeoutMinutes!.Value;
         if (request.Has(nameof(request.BreakGlassMinutes))) tenant.BreakGlassMinutes = request.BreakGlassMinutes!.Value;
+        if (request.Has(nameof(request.DocumentMaxBytes))) tenant.DocumentMaxBytes = request.DocumentMaxBytes!.Value;
+        if (request.Has(nameof(request.DocumentTypes))) tenant.DocumentTypes = [.. request.DocumentTypes!.Distinct().Order(StringComparer.Ordinal)];
         if (request.Has(nameof(request.ContactEmail))) tenant.ContactEmail = Input.Clean(request.ContactEmail);
         if (request.Has(nameof(request.ContactPhone))) tenant.ContactPhone = Input.Clean(request.ContactPhone);
         if (request.Has(nameof(request.Address))) tenant.Address = Input.Clean(request.Address);

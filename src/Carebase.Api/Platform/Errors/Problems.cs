@@ -99,6 +99,14 @@ public sealed class TooManyRequestsException : ProblemException
         : base(429, "rate_limited", $"Too many requests. Retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.") => RetryAfter = retryAfter;
 }
 
+/// <summary>A body or file over the size the route or the hospital accepts (413).</summary>
+public sealed class ContentTooLargeException(string code, string message, IDictionary<string, object?>? extensions = null)
+    : ProblemException(413, code, message, extensions);
+
+/// <summary>A body or file of a type the route does not take (415); uploads name the field and the type found in <c>errors</c>.</summary>
+public sealed class UnsupportedMediaTypeException(string code, string message, IDictionary<string, object?>? extensions = null)
+    : ProblemException(415, code, message, extensions);
+
 public sealed class NotFoundException(string resource) : ProblemException(404, "not_found", $"{resource} was not found.");
 
 public sealed class ForbiddenException(string code, string message) : ProblemException(403, code, message);

@@ -34,6 +34,8 @@ static class OpenApiOperations
         (404, "NotFound", "Not found (also for another hospital's ids and what the caller may not see)."),
         (409, "Conflict", "The request conflicts with the current state; code says which rule (a taken slot, a duplicate, a record still in use…)."),
         (412, "PreconditionFailed", "If-Match does not name the current version (code stale_version): read it again and retry."),
+        (413, "ContentTooLarge", "The body is larger than the route accepts (code request_too_large), or an uploaded file larger than the hospital's limit (code file_too_large, with maxBytes)."),
+        (415, "UnsupportedMediaType", "The body is not of a type the route takes, or an uploaded file's bytes are of a type the hospital does not accept (code unsupported_file_type, errors.file says which)."),
         (422, "ValidationFailed", "A field of the body or the query string is invalid (or the route takes no such parameter): errors lists the messages per field."),
         (429, "TooManyRequests", "Rate limited: retry after the seconds in Retry-After."),
         (500, "InternalError", "An unexpected error; quote traceId when reporting it."),

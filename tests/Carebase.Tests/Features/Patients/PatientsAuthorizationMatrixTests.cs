@@ -40,9 +40,9 @@ public sealed class PatientsAuthorizationMatrixTests
     [Fact]
     public async Task The_matrix_covers_every_patient_route()
     {
-        // The medical history under /patients/{id}/… has its own matrix (HistoryAuthorizationMatrixTests).
-        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes,
-            p => p.StartsWith("/api/v1/patients", StringComparison.Ordinal) && !History.HistoryAuthorizationMatrixTests.Owns(p));
+        // The medical history and documents under /patients/{id}/… have matrices of their own.
+        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, p => p.StartsWith("/api/v1/patients", StringComparison.Ordinal)
+            && !History.HistoryAuthorizationMatrixTests.Owns(p) && !p.StartsWith(Documents.DocumentsAuthorizationMatrixTests.Prefix, StringComparison.Ordinal));
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Reports, "/api/v1/reports/break-glass");
     }
 

@@ -338,6 +338,8 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         _ids["timeoff"] = timeOff["id"]!.GetValue<Guid>();
         _ids["session"] = session["id"]!.GetValue<Guid>();
         _ids["tenant"] = victim.Id;
+        // A document of the fixture patient, so /documents/{docId} routes reach their handlers.
+        _ids["doc"] = (await Documents.DocumentsKit.UploadedAsync(_admin, patient, Documents.DocumentsKit.Pdf))["id"]!.GetValue<Guid>();
     }
 
     public Task DisposeAsync()
