@@ -20,7 +20,7 @@ namespace Carebase.Api.Features.Documents;
 public static class DocumentsEndpoints
 {
     public static IServiceCollection AddDocuments(this IServiceCollection services) =>
-        DocumentStorage.AddDocumentStorage(services).AddScoped<DocumentUpload>();
+        TimelineSources.Add<DocumentsTimeline>(DocumentStorage.AddDocumentStorage(services).AddScoped<DocumentUpload>());
 
     public static RouteGroupBuilder MapDocuments(this RouteGroupBuilder api)
     {

@@ -65,6 +65,19 @@ public sealed class ClinicalNotes : HistoryList<ClinicalNote, CreateClinicalNote
 
     public override ClinicalNoteResponse Map(ClinicalNote n) => new ClinicalNoteResponse(n.Title, n.Text, n.VisitId, n.StaffOnly).Stamped(n);
 
+    public override Task BeforeSaveAsync(ClinicalNote item, HistoryChange write, CancellationToken ct) => EnsureVisitOpenAsync(item, write, ct);
+    public override Task BeforeDeleteAsync(ClinicalNote item, HistoryChange write, CancellationToken ct) => EnsureVisitOpenAsync(item, write, ct);
+
+    /// <summary>A note written in a visit is part of what its doctor signed: once the visit is completed, 409 visit_locked.</summary>
+    static async Task EnsureVisitOpenAsync(ClinicalNote note, HistoryChange write, CancellationToken ct)
+    {
+        if (note.VisitId is not { } visitId) return;
+        var status = await write.Db.Database.SqlQuery<string>($"SELECT status AS \"Value\" FROM visits WHERE id = {visitId} AND patient_id = {note.PatientId} FOR SHARE")
+            .SingleOrDefaultAsync(ct) ?? throw new Platform.Errors.ValidationException("visitId", "No visit of this patient has this id.");
+        if (status == "COMPLETED")
+            throw new ConflictException("visit_locked", "The visit is completed and locked; add an addendum (POST /visits/{id}/addenda) instead.");
+    }
+
     public override ClinicalNote Create(CreateClinicalNoteRequest r) => new()
     {
         Title = Input.Clean(r.Title), Text = r.Text!.Trim(), VisitId = r.VisitId, StaffOnly = r.StaffOnly ?? false,

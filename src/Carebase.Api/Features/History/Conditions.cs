@@ -34,14 +34,16 @@ public sealed partial class Condition : HistoryItem
     /// <summary>An ICD-10 code upper-cased, or null when blank; the shape is checked by <see cref="CheckCode"/>.</summary>
     public static string? NormalizeCode(string? code) => Input.Clean(code)?.ToUpperInvariant();
 
-    /// <summary>ICD-10: a letter (not U), two digits (the second may be A or B), then optionally a dot and 1 to 4 characters (E11.9, J45.909).</summary>
+    /// <summary>ICD-10 (WHO and ICD-10-CM): a letter, a digit, a digit or A/B, then optionally a dot and 1 to 4 characters (E11.9, J45.909, U07.1).</summary>
+    public const string IcdPattern = @"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$";
+
     public static void CheckCode(string? code, FieldErrors errors, string field = "code")
     {
         if (NormalizeCode(code) is { } c && !Icd10().IsMatch(c))
             errors.Add(field, "Must be an ICD-10 code such as E11.9 or J45.909.");
     }
 
-    [GeneratedRegex(@"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")]
+    [GeneratedRegex(IcdPattern)]
     private static partial Regex Icd10();
 }
 

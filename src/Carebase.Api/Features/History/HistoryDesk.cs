@@ -90,7 +90,9 @@ public sealed class HistoryDesk(CarebaseDb db, Caller caller, AuditLog audit, Te
     {
         var item = await FindAsync(list, patientId, itemId, track: true, ct);
         ETags.Check(http, item.Version);
-        item.SoftDelete(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+        var now = Microseconds.Truncate(time.GetUtcNow());
+        await list.BeforeDeleteAsync(item, new HistoryChange(db, caller, audit, now), ct);
+        item.SoftDelete(caller.UserId, now);
         audit.Record($"{list.Resource}_DELETED", list.Resource, item.Id, new { patientId });
         await db.SaveChangesAsync(ct);
     }

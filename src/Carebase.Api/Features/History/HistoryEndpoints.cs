@@ -17,7 +17,7 @@ namespace Carebase.Api.Features.History;
 public static class HistoryEndpoints
 {
     public static IServiceCollection AddHistory(this IServiceCollection services) =>
-        services.AddScoped<HistoryDesk>().AddScoped<MedicalHistory>().AddScoped<AllergyStatements>();
+        TimelineSources.Add<HistoryTimeline>(services.AddScoped<HistoryDesk>().AddScoped<MedicalHistory>().AddScoped<AllergyStatements>());
 
     public static RouteGroupBuilder MapHistory(this RouteGroupBuilder api)
     {

@@ -127,6 +127,9 @@ public abstract class HistoryList<TItem, TCreate, TPatch, TQuery, TResponse>
     /// <summary>Work in the same transaction before the item is saved (the "no known allergies" statement follows allergies).</summary>
     public virtual Task BeforeSaveAsync(TItem item, HistoryChange write, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>Runs in the delete's unit of work before it is saved (refuse with a problem exception).</summary>
+    public virtual Task BeforeDeleteAsync(TItem item, HistoryChange write, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>The changes written to the audit trail (long free text is summarised, not copied).</summary>
     public virtual Dictionary<string, object?> AuditChanges(Dictionary<string, object?> changes) => changes;
 

@@ -27,14 +27,24 @@ public sealed record TimelineQuery(
 /// <summary>The whole record of a patient in one place: the timeline of every clinical event and the one-page summary.</summary>
 public static class RecordsEndpoints
 {
-    public static IServiceCollection AddRecords(this IServiceCollection services) => services.AddScoped<Timeline>();
+    public static IServiceCollection AddRecords(this IServiceCollection services) => services.AddScoped<Timeline>().AddScoped<PatientSummary>();
 
     public static RouteGroupBuilder MapRecords(this RouteGroupBuilder api)
     {
         var record = PatientAccess.MapPatientRoutes(api, "Records").AddEndpointFilter<ValidationFilter>();
         record.MapGet("/timeline", GetTimeline).RequirePermission(HistoryRead)
             .WithSummary("Every clinical event of the patient, newest first, filterable by type and period, cursor-paged");
+        record.MapGet("/summary", GetSummary).RequirePermission(HistoryRead)
+            .WithSummary("One page: demographics, allergies (or no known allergies), active conditions, current medications, latest vitals with the previous value, immunizations due, the last five visits, counts");
         return api;
+    }
+
+    static async Task<Ok<PatientSummaryResponse>> GetSummary(Guid id, PatientAccess access, PatientSummary summary, AuditLog audit, CancellationToken ct)
+    {
+        var patient = await access.FindAsync(id, ct);
+        var answer = await summary.ReadAsync(patient, ct);
+        await audit.WriteAsync("SUMMARY_READ", "PATIENT", id, ct: ct);
+        return TypedResults.Ok(answer);
     }
 
     static async Task<Ok<TimelinePage>> GetTimeline(Guid id, [AsParameters] TimelineQuery query, Timeline timeline, AuditLog audit, CancellationToken ct)

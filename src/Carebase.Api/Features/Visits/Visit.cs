@@ -12,8 +12,8 @@ public static class VisitValues
     public static readonly string[] Types = ["OPD", "IPD"];
     public static readonly string[] DiagnosisKinds = ["PRIMARY", "SECONDARY"];
     public static readonly string[] DiagnosisStatuses = ["PROVISIONAL", "CONFIRMED", "DIFFERENTIAL", "RULED_OUT"];
-    /// <summary>ICD-10 code shape (WHO and ICD-10-CM): a letter, two characters, and up to four more after a dot.</summary>
-    public const string IcdPattern = @"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$";
+    /// <summary>ICD-10 code shape, the same as the conditions'.</summary>
+    public const string IcdPattern = History.Condition.IcdPattern;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
@@ -20,7 +21,7 @@ namespace Carebase.Api.Features.Visits;
 /// </summary>
 /// <remarks>Locks, in this order: the visit row (completion), then the appointment (start, completion).</remarks>
 public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access, AppointmentWorkflow workflow, QueueTokens tokens,
-    DoctorCalendars calendars, AuditLog audit, TimeProvider time)
+    DoctorCalendars calendars, MedicalHistory history, AuditLog audit, TimeProvider time)
 {
     public async Task<Visit> StartAsync(StartVisitRequest request, CancellationToken ct)
     {
@@ -233,5 +234,27 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         if (vitals.DeletedAt is not null && !caller.Has(Permissions.PatientsDelete)) throw new NotFoundException("The vitals");
         if (forChange && vitals.VisitId is { } visitId) (await FindAsync(visitId, ct)).Touch(caller.UserId, time.GetUtcNow());
         return vitals;
+    }
+
+    /// <summary>A clinical note written in the open visit (part of what is signed: locked with it).</summary>
+    public async Task<ClinicalNote> AddNoteAsync(Guid id, VisitNoteRequest request, CancellationToken ct)
+    {
+        var visit = await FindAsync(id, ct);
+        visit.Touch(caller.UserId, time.GetUtcNow());
+        var note = history.AddNote(visit.PatientId, id, request.Title, request.Text!, request.StaffOnly ?? false);
+        await db.SaveChangesAsync(ct);
+        return note;
+    }
+
+    /// <summary>The visit's diagnoses (not ruled out) become the patient's active conditions in one call; those already active are skipped.</summary>
+    public async Task<IReadOnlyList<Condition>> DiagnosesToConditionsAsync(Guid id, CancellationToken ct)
+    {
+        var visit = await FindAsync(id, ct);
+        var diagnoses = await db.Set<VisitDiagnosis>().AsNoTracking()
+            .Where(d => d.VisitId == id && d.DeletedAt == null && d.Status != "RULED_OUT").OrderBy(d => d.CreatedAt).ToListAsync(ct);
+        var onset = DateOnly.FromDateTime(visit.StartedAt.UtcDateTime);
+        var added = await history.AddConditionsAsync(visit.PatientId, diagnoses.Select(d => new NewCondition(d.Code, d.Text, onset)), ct, "diagnoses");
+        await db.SaveChangesAsync(ct);
+        return added;
     }
 }

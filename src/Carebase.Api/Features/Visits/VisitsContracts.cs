@@ -37,6 +37,11 @@ public sealed record UpdateVisitRequest : PatchRequest
     public Guid? DepartmentId { get; init => field = Sent(value); }
 }
 
+public sealed record VisitNoteRequest(
+    [property: MaxLength(200)] string? Title,
+    [property: Required, FreeText, MaxLength(History.ClinicalNote.MaxText)] string? Text,
+    [property: Description("Hidden from the patient's portal.")] bool? StaffOnly);
+
 public sealed record AddendumRequest([property: Required, FreeText, MaxLength(20000)] string? Text);
 
 /// <summary>Vital signs: at least one measurement; BMI is computed by the service from height and weight.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Carebase.Api.Features.Doctors;
+using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
@@ -30,6 +31,10 @@ public static class VisitsEndpoints
             .WithSummary("Sign and lock the visit: its appointment completes and its queue token is served, in one transaction");
         g.MapPost("/{id:guid}/addenda", AddAddendum).RequirePermission(VisitsWrite).ForStaffOnly().ProducesProblem(409)
             .WithSummary("Append an addendum to a signed visit (author and time kept; the visit stays as signed)");
+        g.MapPost("/{id:guid}/notes", AddNote).RequirePermission(VisitsWrite).ForStaffOnly().ProducesProblem(409)
+            .WithSummary("Write a clinical note in the visit (listed with the patient's notes; locked when the visit is signed)");
+        g.MapPost("/{id:guid}/diagnoses/to-conditions", DiagnosesToConditions).RequirePermission(HistoryWrite).ForStaffOnly()
+            .WithSummary("Add the visit's diagnoses (not ruled out) to the patient's active conditions in one call; those already there are skipped");
         g.MapPost("/{id:guid}/vitals", RecordVisitVitals).RequirePermission(VisitsWrite).ForStaffOnly().ProducesProblem(409)
             .WithSummary("Record vital signs in the visit (BMI computed; values outside normal ranges flagged)");
         g.MapPost("/{id:guid}/diagnoses", AddDiagnosis).RequirePermission(VisitsWrite).ForStaffOnly().ProducesProblem(409)
@@ -93,6 +98,15 @@ public static class VisitsEndpoints
         var a = await desk.AddendumAsync(id, request.Text!.Trim(), ct);
         return TypedResults.Created($"/api/v1/visits/{id}", new AddendumResponse(a.Id, a.Text, a.CreatedAt, a.CreatedBy, caller.Email));
     }
+
+    static async Task<Created<ClinicalNoteResponse>> AddNote(Guid id, VisitNoteRequest request, VisitDesk desk, CancellationToken ct)
+    {
+        var note = await desk.AddNoteAsync(id, request, ct);
+        return TypedResults.Created($"/api/v1/patients/{note.PatientId}/notes/{note.Id}", ClinicalNotes.List.Map(note));
+    }
+
+    static async Task<Ok<IReadOnlyList<ConditionResponse>>> DiagnosesToConditions(Guid id, VisitDesk desk, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<ConditionResponse>>((await desk.DiagnosesToConditionsAsync(id, ct)).Select(Conditions.List.Map).ToList());
 
     static async Task<Created<VitalsResponse>> RecordVisitVitals(Guid id, RecordVitalsRequest request, VisitDesk desk, CancellationToken ct)
     {

@@ -84,7 +84,7 @@ public sealed class HistoryTests
             Assert.True(problem["errors"]?[field] is not null, $"{list}: expected an error on {field}: {problem.ToJsonString()}");
         }
         await Refused("conditions", new { text = "Asthma", onsetDate = HistoryKit.Day(-100), resolutionDate = HistoryKit.Day(-200) }, "resolutionDate");
-        await Refused("conditions", new { code = "U07.1", text = "Covid" }, "code");
+        await Refused("conditions", new { code = "7A1.0", text = "Not a code" }, "code");
         await Refused("conditions", new { code = "E1", text = "Diabetes" }, "code");
         await Refused("conditions", new { code = "E11.9" }, "text");
         await Refused("conditions", new { text = "Asthma", status = "CURED" }, "status");

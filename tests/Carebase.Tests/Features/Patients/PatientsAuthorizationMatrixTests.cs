@@ -28,6 +28,7 @@ public sealed class PatientsAuthorizationMatrixTests
         new("PUT", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals/{Missing}", new { pulsePerMin = 70 }),
         new("DELETE", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals/{Missing}"),
         new("GET", "/api/v1/patients/{id:guid}/timeline", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/timeline"),
+        new("GET", "/api/v1/patients/{id:guid}/summary", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/summary"),
     ];
 
     /// <summary>The break-glass report (admins).</summary>

@@ -14,6 +14,8 @@ public sealed class VisitsAuthorizationMatrixTests
         new("PATCH", "/api/v1/visits/{id:guid}", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}", new { }),
         new("POST", "/api/v1/visits/{id:guid}/complete", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/complete"),
         new("POST", "/api/v1/visits/{id:guid}/addenda", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/addenda", new { text = "x" }),
+        new("POST", "/api/v1/visits/{id:guid}/notes", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/notes", new { text = "x" }),
+        new("POST", "/api/v1/visits/{id:guid}/diagnoses/to-conditions", Permissions.HistoryWrite, $"/api/v1/visits/{Missing}/diagnoses/to-conditions"),
         new("POST", "/api/v1/visits/{id:guid}/vitals", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/vitals", new { pulsePerMin = 70 }),
         new("POST", "/api/v1/visits/{id:guid}/diagnoses", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/diagnoses", new { text = "x", kind = "PRIMARY" }),
         new("PATCH", "/api/v1/visits/{id:guid}/diagnoses/{diagnosisId:guid}", Permissions.VisitsWrite, $"/api/v1/visits/{Missing}/diagnoses/{Missing}", new { }),

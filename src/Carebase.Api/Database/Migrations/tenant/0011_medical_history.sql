@@ -40,7 +40,7 @@ CREATE INDEX allergy_statements_patient_idx ON allergy_statements (patient_id, s
 CREATE TABLE conditions (
     id uuid PRIMARY KEY,
     patient_id uuid NOT NULL REFERENCES patients(id),
-    code text CONSTRAINT conditions_code_check CHECK (code ~ '^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$'),
+    code text CONSTRAINT conditions_code_check CHECK (code ~ '^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$'),
     text text NOT NULL CONSTRAINT conditions_text_check CHECK (length(btrim(text)) BETWEEN 1 AND 500),
     status text NOT NULL CONSTRAINT conditions_status_check
         CHECK (status IN ('ACTIVE','RECURRENCE','RELAPSE','INACTIVE','REMISSION','RESOLVED')),
@@ -131,8 +131,8 @@ CREATE TABLE clinical_notes (
     patient_id uuid NOT NULL REFERENCES patients(id),
     title text CONSTRAINT clinical_notes_title_check CHECK (length(title) <= 200),
     text text NOT NULL CONSTRAINT clinical_notes_text_check CHECK (length(btrim(text)) BETWEEN 1 AND 20000),
-    -- The visit the note was written in, once visits exist (no foreign key yet).
-    visit_id uuid,
+    -- The visit the note was written in (a signed visit's notes are locked with it).
+    visit_id uuid REFERENCES visits(id),
     staff_only boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL,
     created_by uuid,
