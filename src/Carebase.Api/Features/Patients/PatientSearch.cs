@@ -64,13 +64,14 @@ public sealed class PatientSearch(CarebaseDb db)
         return new SearchPlan([.. rows], count, match, [.. countParams]);
     }
 
-    /// <summary>Runs one page: exact words first, typo-tolerant when that finds nothing.</summary>
+    /// <summary>Runs one page: exact words first; near spellings too when the exact matches do not fill it.</summary>
     public static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
         int page, int size, CancellationToken ct)
     {
         var result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct);
-        // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
-        if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
+        // Too few with every word as typed: run again with near spellings ("Jonh Smiht", "Mohamed" for Muhammad).
+        // The exact matches keep their order at the top, so the pages of both runs agree.
+        if (result.Items.Count < size && query.SearchKind == PatientQuery.Kind.Name)
             result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: true), today, page, size, ct);
         return result;
     }
