@@ -84,17 +84,22 @@ public sealed partial record PatientQuery(
                 string Joined(int i) => words.Count == 1 ? "" : i < words.Count - 1 ? words[i] + words[i + 1] : words[i - 1] + words[i];
                 string ExactWord(int i) => words[i].Length >= 3 || words.Count == 1 ? Exact(words[i], wordParams[i])
                     : $"({Exact(words[i], wordParams[i])} OR {Exact(Joined(i), P(Joined(i)))})";
-                string NearWord(int i)
+                // Forgiving: the dictionary words each typed word may stand for (holding it, as the exact match does,
+                // or a near spelling of it, or of a particle joined with its neighbour), and the name must have one
+                // of each word's. All in one index scan of search_words: the words' candidates are intersected there.
+                string Candidates(int i)
                 {
-                    var (w, pw) = words[i].Length >= 3 || words.Count == 1 ? (words[i], wordParams[i]) : (Joined(i), P(Joined(i)));
-                    return w.Length < 3 ? ExactWord(i) : $"({ExactWord(i)} OR p.search_words && ARRAY({NearWords(w, pw, P)}))";
+                    var w = words[i];
+                    var (near, pn) = w.Length >= 3 || words.Count == 1 ? (w, wordParams[i]) : (Joined(i), P(Joined(i)));
+                    var own = w.Length < 3 ? $"d.word = public.search_text({wordParams[i]})" : $"d.word LIKE public.search_text({P(Like.Contains(w))})";
+                    var joined = near == w ? "" : $" OR d.word LIKE public.search_text({P(Like.Contains(near))})";
+                    return near.Length < 3 ? $"SELECT d.word FROM patient_name_words d WHERE {own}"
+                        : $"SELECT d.word FROM patient_name_words d WHERE {own}{joined} OR {NearWords(near, pn, P)}";
                 }
                 var exact = string.Join(" AND ", words.Select((_, i) => ExactWord(i)));
-                var clauses = !fuzzy ? exact
-                    // Forgiving: each word as written or one of its near spellings from the name dictionary.
-                    : string.Join(" AND ", words.Select((_, i) => NearWord(i)));
                 // A national id or passport number typed with letters is matched exactly too.
-                where.Add($"(({clauses}) OR p.national_id = {P(q!)})");
+                where.Add(!fuzzy ? $"(({exact}) OR p.national_id = {P(q!)})"
+                    : $"(({string.Join(" AND ", words.Select((_, i) => $"p.search_words && ARRAY({Candidates(i)})"))}) OR p.national_id = {P(q!)})");
                 // Relevance: every word a whole word of the name, then the name starting with the query (cheap, so
                 // thousands of exact matches rank fast). Forgiving phase: exact matches keep that order above every
                 // near spelling, which ranks by trigram similarity (at most 2, so never above an exact match's 10 and more).
@@ -143,7 +148,7 @@ public sealed partial record PatientQuery(
     }
 
     /// <summary>
-    /// The dictionary words a typed word may have meant: the word with two neighbouring letters swapped
+    /// The condition on a dictionary word <c>d.word</c> that the typed word may have meant it: the word with two neighbouring letters swapped
     /// (looked up by key), or a word picked by trigram similarity, by sound (double metaphone) or by first
     /// letter and length, then kept if within edit distance: one edit when either word has 4 to 7 letters,
     /// two from 8 (a swap counting as one), or the same sound and within half the typed letters
@@ -161,7 +166,7 @@ public sealed partial record PatientQuery(
         // Words of other scripts have no metaphone code (''): they are compared by spelling only.
         var sameSound = $"(d.sound = nullif(public.dmetaphone({t}), '') OR d.sound_alt = nullif(public.dmetaphone({t}), '') OR d.sound = nullif(public.dmetaphone_alt({t}), ''))";
         return $"""
-            SELECT d.word FROM patient_name_words d WHERE d.word = ANY({swapped})
+            d.word = ANY({swapped})
             OR (((left(d.word, 1) = left({t}, 1) AND length(d.word) BETWEEN length({t}) - {window} AND length({t}) + {window})
                  OR {sameSound} OR {t} <% d.word)
                 AND (levenshtein_less_equal({t}, d.word, 2) <= (CASE WHEN {longer} >= 8 THEN 2 WHEN {longer} >= 4 THEN 1 ELSE 0 END)
