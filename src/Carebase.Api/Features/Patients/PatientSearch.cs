@@ -43,7 +43,8 @@ public sealed class PatientSearch(CarebaseDb db)
     /// <param name="Count">the capped count, run only when the page alone cannot tell the total</param>
     /// <param name="MatchSql">the matching rows without limit, for the planner's estimate past the cap</param>
     /// <param name="MatchParameters">the parameters of MatchSql</param>
-    public sealed record SearchPlan(NpgsqlBatchCommand[] Rows, NpgsqlBatchCommand Count, string MatchSql, NpgsqlParameter[] MatchParameters);
+    /// <param name="CountedInRows">the page rows carry the exact total (count(*) OVER ()) and Count is not needed</param>
+    public sealed record SearchPlan(NpgsqlBatchCommand[] Rows, NpgsqlBatchCommand Count, string MatchSql, NpgsqlParameter[] MatchParameters, bool CountedInRows);
 
     public static SearchPlan Plan(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
     {
@@ -52,8 +53,12 @@ public sealed class PatientSearch(CarebaseDb db)
         if (fuzzy) rows.Add(new NpgsqlBatchCommand(Threshold));
         var rowParams = new List<NpgsqlParameter>();
         var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
+        var orderBy = query.OrderBy(score != "NULL::float8");
+        // Ranked by relevance, every match is read to find the page anyway: counting them in the same pass costs
+        // nothing more, where a second query would find them all again.
+        var countedInRows = orderBy.StartsWith("score", StringComparison.Ordinal);
         var select = new NpgsqlBatchCommand(
-            $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
+            $"SELECT {Columns}, {score} AS score{(countedInRows ? ", count(*) OVER () AS total" : "")} FROM patients p WHERE {rowWhere} ORDER BY {orderBy} LIMIT {size} OFFSET {(page - 1) * size}");
         select.Parameters.AddRange(rowParams.ToArray());
         rows.Add(select);
         var countParams = new List<NpgsqlParameter>();
@@ -61,7 +66,7 @@ public sealed class PatientSearch(CarebaseDb db)
         var match = $"SELECT 1 FROM patients p WHERE {where}";
         var count = new NpgsqlBatchCommand($"SELECT count(*) FROM ({match} LIMIT {CountCap + 1}) c");
         count.Parameters.AddRange(countParams.Select(p => p.Clone()).ToArray());
-        return new SearchPlan([.. rows], count, match, [.. countParams]);
+        return new SearchPlan([.. rows], count, match, [.. countParams], countedInRows);
     }
 
     /// <summary>Runs one page: exact words first; near spellings too when the exact matches do not fill it.</summary>
@@ -83,13 +88,19 @@ public sealed class PatientSearch(CarebaseDb db)
     static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, SearchPlan plan, DateOnly today, int page, int size, CancellationToken ct)
     {
         var items = new List<PatientListItem>(size);
+        long? counted = null;
         await using (var batch = new NpgsqlBatch(conn))
         {
             foreach (var s in plan.Rows) batch.BatchCommands.Add(s);
             await using var r = await batch.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) items.Add(Read(r, today));
+            while (await r.ReadAsync(ct))
+            {
+                items.Add(Read(r, today));
+                if (plan.CountedInRows) counted = r.GetInt64(20);
+            }
         }
         var offset = (long)(page - 1) * size;
+        if (counted is { } all) return new Paged<PatientListItem>(items, page, size, all, true);
         if (items.Count is > 0 && items.Count < size || items.Count == 0 && page == 1)
             return new Paged<PatientListItem>(items, page, size, offset + items.Count, true);
 
