@@ -36,13 +36,17 @@ public sealed partial record PatientQuery(
     }
 
     /// <summary>
-    /// WHERE clause and score expression; parameters are appended to <paramref name="parameters"/>.
+    /// WITH prefix (empty or "WITH … "), WHERE clause and score expression; parameters are appended to <paramref name="parameters"/>.
     /// For a name, <paramref name="fuzzy"/> false requires every word as written (accents, case and
     /// punctuation aside); true also accepts near spellings of each word, ranked below every exact match.
     /// Search tries the exact form first and goes on to the forgiving one when that does not fill the page.
     /// </summary>
-    public (string where, string score) Build(List<NpgsqlParameter> parameters, DateOnly today, Guid? onlyPatientId, bool fuzzy = false)
+    // normalized: the typed name words (and particles joined, see NameForms) as public.search_text gives them, when
+    // known: sent as they are, so planning does not inline search_text dozens of times.
+    public (string with, string where, string score) Build(List<NpgsqlParameter> parameters, DateOnly today, Guid? onlyPatientId, bool fuzzy = false,
+        IReadOnlyDictionary<string, string>? normalized = null)
     {
+        var with = new List<string>();
         string P(object value)
         {
             parameters.Add(new NpgsqlParameter { Value = value });
@@ -72,42 +76,49 @@ public sealed partial record PatientQuery(
                 break;
             case Kind.Name:
                 var words = Words(q!);
-                var wordParams = words.Select(w => P(w)).ToList();
+                // A typed form in its normalised shape: a parameter when known, else normalised by the database.
+                string N(string raw) => normalized?.TryGetValue(raw, out var n) == true ? $"{P(n)}::text" : $"public.search_text({P(raw)})";
+                string Contains(string raw) => normalized?.TryGetValue(raw, out var n) == true ? P(Like.Contains(n)) : $"public.search_text({P(Like.Contains(raw))})";
+                var wordParams = words.Select(w => N(w)).ToList();
                 // Exact: each word anywhere in one of the name's forms (so "Joh" finds John, "alsayed" Al-Sayed),
                 // accents, case and punctuation aside. Under three letters a trigram index cannot help: such a
                 // word must be a whole word of the name.
                 string Exact(string w, string pw) => w.Length < 3
-                    ? $"p.search_words @> ARRAY[public.search_text({pw})]"
-                    : $"p.search_terms LIKE public.search_text({P(Like.Contains(w))})";
+                    ? $"p.search_words @> ARRAY[{pw}]"
+                    : $"p.search_terms LIKE {Contains(w)}";
                 // A particle typed apart ("Mc Carthy", "De Souza") may be written joined: it also matches joined
                 // with the next word (the last with the one before).
                 string Joined(int i) => words.Count == 1 ? "" : i < words.Count - 1 ? words[i] + words[i + 1] : words[i - 1] + words[i];
                 string ExactWord(int i) => words[i].Length >= 3 || words.Count == 1 ? Exact(words[i], wordParams[i])
-                    : $"({Exact(words[i], wordParams[i])} OR {Exact(Joined(i), P(Joined(i)))})";
+                    : $"({Exact(words[i], wordParams[i])} OR {Exact(Joined(i), N(Joined(i)))})";
                 // Forgiving: the dictionary words each typed word may stand for (holding it, as the exact match does,
                 // or a near spelling of it, or of a particle joined with its neighbour), and the name must have one
                 // of each word's. All in one index scan of search_words: the words' candidates are intersected there.
+                // Each word's candidates are looked up once (a CTE); the close ones (held, swapped, one edit) rank first.
                 string Candidates(int i)
                 {
                     var w = words[i];
-                    var (near, pn) = w.Length >= 3 || words.Count == 1 ? (w, wordParams[i]) : (Joined(i), P(Joined(i)));
-                    var own = w.Length < 3 ? $"d.word = public.search_text({wordParams[i]})" : $"d.word LIKE public.search_text({P(Like.Contains(w))})";
-                    var joined = near == w ? "" : $" OR d.word LIKE public.search_text({P(Like.Contains(near))})";
-                    return near.Length < 3 ? $"SELECT d.word FROM patient_name_words d WHERE {own}"
-                        : $"SELECT d.word FROM patient_name_words d WHERE {own}{joined} OR {NearWords(near, pn, P)}";
+                    var (near, pn) = w.Length >= 3 || words.Count == 1 ? (w, wordParams[i]) : (Joined(i), N(Joined(i)));
+                    var own = w.Length < 3 ? $"d.word = {wordParams[i]}" : $"d.word LIKE {Contains(w)}";
+                    var joined = near == w ? "" : $" OR d.word LIKE {Contains(near)}";
+                    if (near.Length < 3) return $"SELECT d.word, true AS close FROM patient_name_words d WHERE {own}";
+                    var (nearby, close) = NearWords(normalized?.GetValueOrDefault(near) ?? near, pn, normalized?.ContainsKey(near) == true, P);
+                    return $"SELECT d.word, ({own}{joined} OR {close}) AS close FROM patient_name_words d WHERE {own}{joined} OR {nearby}";
                 }
+                if (fuzzy) with.AddRange(words.Select((_, i) => $"near{i} AS ({Candidates(i)})"));
                 var exact = string.Join(" AND ", words.Select((_, i) => ExactWord(i)));
                 // A national id or passport number typed with letters is matched exactly too.
                 where.Add(!fuzzy ? $"(({exact}) OR p.national_id = {P(q!)})"
-                    : $"(({string.Join(" AND ", words.Select((_, i) => $"p.search_words && ARRAY({Candidates(i)})"))}) OR p.national_id = {P(q!)})");
+                    : $"(({string.Join(" AND ", words.Select((_, i) => $"p.search_words && ARRAY(SELECT word FROM near{i})"))}) OR p.national_id = {P(q!)})");
                 // Relevance: every word a whole word of the name, then the name starting with the query (cheap, so
                 // thousands of exact matches rank fast). Forgiving phase: exact matches keep that order above every
-                // near spelling, which ranks by trigram similarity (at most 2, so never above an exact match's 10 and more).
-                var whole = string.Join(", ", wordParams.Select(pw => $"public.search_text({pw})"));
+                // near spelling, ranked by how many of its words are close.
+                var whole = string.Join(", ", wordParams);
                 var exactScore = $"(2 * (p.search_words @> ARRAY[{whole}])::int + (p.search_name LIKE public.search_text({P(Like.Literal(q!.Trim()) + "%")}))::int)";
-                var normalized = $"public.search_text({P(string.Join(' ', words))})";
+                // Near matches: one point per word the name has a close spelling of (at most 6, below every exact match).
+                var closeWords = string.Join(" + ", words.Select((_, i) => $"(p.search_words && ARRAY(SELECT word FROM near{i} WHERE close))::int"));
                 score = fuzzy
-                    ? $"(CASE WHEN {exact} THEN 10 + {exactScore} ELSE word_similarity({normalized}, p.search_terms) + similarity({normalized}, p.search_name) END)::float8"
+                    ? $"(CASE WHEN {exact} THEN 10 + {exactScore} ELSE {closeWords} END)::float8"
                     : $"{exactScore}::float8";
                 break;
         }
@@ -121,7 +132,7 @@ public sealed partial record PatientQuery(
         // Age N means born on or before today minus N years, and after today minus N+1 years.
         if (AgeMin is { } min) where.Add($"p.date_of_birth <= {P(today.AddYears(-min))}");
         if (AgeMax is { } max) where.Add($"p.date_of_birth > {P(today.AddYears(-(max + 1)))}");
-        return (where.Count == 0 ? "true" : string.Join(" AND ", where), score);
+        return (with.Count == 0 ? "" : "WITH " + string.Join(", ", with) + " ", where.Count == 0 ? "true" : string.Join(" AND ", where), score);
     }
 
     public string OrderBy(bool hasScore) => (Sort ?? (hasScore ? "relevance" : "name")) switch
@@ -131,6 +142,14 @@ public sealed partial record PatientQuery(
         "lastVisit" => "p.last_visit_at DESC NULLS LAST, p.id",
         _ => "p.last_name, p.first_name, p.id",
     };
+
+    /// <summary>The forms of the typed name that the forgiving search sends normalised: its words and particles joined.</summary>
+    public IReadOnlyList<string> NameForms()
+    {
+        if (SearchKind != Kind.Name) return [];
+        var words = Words(Q!.Trim());
+        return [.. words, .. words.Zip(words.Skip(1), (a, b) => a + b)];
+    }
 
     /// <summary>Letters dropped from a typed word, as the database drops them from names (public.search_name_words).</summary>
     const string Punctuation = "-'`.\u2018\u2019\u02BC";
@@ -154,18 +173,18 @@ public sealed partial record PatientQuery(
     /// two from 8 (a swap counting as one), or the same sound and within half the typed letters
     /// (Catherine/Kathryn, Mohammed/Muhammad, Jon/John). Only the small dictionary is read, never the patients.
     /// </summary>
-    static string NearWords(string w, string pw, Func<object, string> P)
+    // w: the typed word (normalised when isNormalized); t: its normalised form in SQL.
+    static (string nearby, string close) NearWords(string w, string t, bool isNormalized, Func<object, string> P)
     {
         var window = w.Length >= 6 ? 2 : w.Length >= 3 ? 1 : 0;
         var sounding = (w.Length + 1) / 2;
         var swaps = Enumerable.Range(0, w.Length - 1).Where(i => w[i] != w[i + 1])
             .Select(i => string.Concat(w.AsSpan(0, i), w.AsSpan(i + 1, 1), w.AsSpan(i, 1), w.AsSpan(i + 2))).ToArray();
-        var t = $"public.search_text({pw})";
-        var swapped = $"ARRAY(SELECT public.search_text(s) FROM unnest({P(swaps)}::text[]) s)";
+        var swapped = isNormalized ? $"{P(swaps)}::text[]" : $"ARRAY(SELECT public.search_text(s) FROM unnest({P(swaps)}::text[]) s)";
         var longer = $"greatest(length({t}), length(d.word))";
         // Words of other scripts have no metaphone code (''): they are compared by spelling only.
         var sameSound = $"(d.sound = nullif(public.dmetaphone({t}), '') OR d.sound_alt = nullif(public.dmetaphone({t}), '') OR d.sound = nullif(public.dmetaphone_alt({t}), ''))";
-        return $"""
+        var nearby = $"""
             d.word = ANY({swapped})
             OR (((left(d.word, 1) = left({t}, 1) AND length(d.word) BETWEEN length({t}) - {window} AND length({t}) + {window})
                  OR {sameSound} OR {t} <% d.word)
@@ -174,6 +193,7 @@ public sealed partial record PatientQuery(
                      OR ({longer} >= 8 AND levenshtein_less_equal({t}, d.word, 3) <= 3
                          AND EXISTS (SELECT 1 FROM unnest({swapped}) s WHERE levenshtein_less_equal(s, d.word, 1) <= 1))))
             """;
+        return (nearby, $"d.word = ANY({swapped}) OR levenshtein_less_equal({t}, d.word, 1) <= 1");
     }
 
     [GeneratedRegex(@"^[0-9][0-9\-]*$")]
