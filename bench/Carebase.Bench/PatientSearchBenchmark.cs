@@ -282,7 +282,7 @@ public static class PatientSearchBenchmark
         md.AppendLine("- The machine is shared: the load average (1 / 5 / 15 min) before and after each distribution's searches is given with it.").AppendLine();
         md.AppendLine("## Names").AppendLine();
         md.AppendLine("- **realistic**: thousands of surnames and given names of many cultures (hyphenated, apostrophe and multi-word ones among them), drawn with a Zipf-like frequency (rank r weighs 1/(r + q), the commonest surname about 1% of people).");
-        md.AppendLine("- **narrow**: the demo's 10 cultures and about 60 surnames (some 16,000 people share each): the worst case for a name search, kept for comparison.").AppendLine();
+        md.AppendLine("- **narrow**: the demo's 10 cultures and their few dozen surnames (about 18,000 people share each on average): the worst case for a name search, kept for comparison.").AppendLine();
         md.AppendLine("| names | distinct surnames | distinct given names | commonest surname | name dictionary words |").AppendLine("|---|---:|---:|---|---:|");
         foreach (var r in runs)
             md.AppendLine(string.Create(inv, $"| {r.Names} | {r.Stats.Surnames:N0} | {r.Stats.GivenNames:N0} | {r.Stats.TopSurname} ({r.Stats.TopSurnameShare:P2}) | {r.Stats.DictionaryWords:N0} |"));
