@@ -1,6 +1,8 @@
 namespace Carebase.Bench;
 
-public sealed record BenchOptions(int Patients, int Iterations, int Seconds, int Concurrency, string DataDirectory, string ResultsDirectory)
+/// <param name="Names">patient names for the search benchmark: realistic (thousands of names, Zipf-like), narrow (about 60
+/// surnames, the worst case for a name search) or both, one after the other</param>
+public sealed record BenchOptions(int Patients, int Iterations, int Seconds, int Concurrency, string DataDirectory, string ResultsDirectory, string Names)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -12,7 +14,8 @@ public sealed record BenchOptions(int Patients, int Iterations, int Seconds, int
             int.Parse(Get("--seconds") ?? "10"),
             int.Parse(Get("--concurrency") ?? "16"),
             Get("--data") ?? Path.Combine(repo, "bench", ".data"),
-            Path.Combine(repo, "bench", "results"));
+            Path.Combine(repo, "bench", "results"),
+            Get("--names") is { } names ? names is "realistic" or "narrow" or "both" ? names : throw new ArgumentException("--names is realistic, narrow or both") : "both");
     }
 
     static string FindRepoRoot()

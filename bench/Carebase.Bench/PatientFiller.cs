@@ -14,9 +14,9 @@ public static class PatientFiller
     public sealed record FillReport(bool Reused, long Rows, TimeSpan Copy, TimeSpan Indexes, TimeSpan Analyze);
 
     /// <summary>Fills (or reuses) the table; a fill's timings are kept in <paramref name="reportFile"/> so a reusing run still reports them.</summary>
-    public static async Task<FillReport> EnsureAsync(string connectionString, string schema, int target, string reportFile)
+    public static async Task<FillReport> EnsureAsync(string connectionString, string schema, int target, string reportFile, bool realisticNames)
     {
-        var report = await FillAsync(connectionString, schema, target);
+        var report = await FillAsync(connectionString, schema, target, realisticNames);
         if (!report.Reused)
             await File.WriteAllTextAsync(reportFile, System.Text.Json.JsonSerializer.Serialize(report));
         else if (File.Exists(reportFile))
@@ -24,7 +24,7 @@ public static class PatientFiller
         return report;
     }
 
-    static async Task<FillReport> FillAsync(string connectionString, string schema, int target)
+    static async Task<FillReport> FillAsync(string connectionString, string schema, int target, bool realisticNames)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
@@ -53,6 +53,9 @@ public static class PatientFiller
         var now = DateTimeOffset.UtcNow;
         var rng = new Random(42);
         var toAdd = target - (int)existing;
+        // Realistic: thousands of names with a Zipf-like frequency. Narrow: the demo's ~60 surnames (16k people each).
+        var names = realisticNames ? new RealisticNames() : null;
+        var nameRng = new Random(11);
         await using (var writer = await conn.BeginBinaryImportAsync("""
             COPY patients (id, patient_code, first_name, last_name, date_of_birth, gender, phone, email, city, state, country,
                 blood_type, insurance_type, marital_status, patient_type, national_id, occupation, consent_sms, consent_email,
@@ -60,8 +63,14 @@ public static class PatientFiller
             """))
         {
             var i = 0;
-            foreach (var p in DemoPeople.Generate(seed: 7, toAdd, today))
+            foreach (var demo in DemoPeople.Generate(seed: 7, toAdd, today))
             {
+                var p = demo;
+                if (names is not null)
+                {
+                    var (first, last) = names.Next(nameRng, demo.Gender == "FEMALE");
+                    p = demo with { FirstName = first, LastName = last };
+                }
                 var created = now.AddMinutes(-rng.Next(0, 3 * 365 * 24 * 60));
                 await writer.StartRowAsync();
                 await writer.WriteAsync(Guid.CreateVersion7(created), NpgsqlDbType.Uuid);

@@ -2,7 +2,7 @@
 //
 // Patient search (the default): fills one tenant with N realistic patients (bulk COPY), then measures each search
 // shape through the API and as the same SQL straight on PostgreSQL, GET-by-id against SELECT-by-key, and export.
-//   dotnet run -c Release --project bench/Carebase.Bench -- [--patients 1000000] [--iterations 200] [--seconds 10]
+//   dotnet run -c Release --project bench/Carebase.Bench -- [--patients 1000000] [--names realistic|narrow|both] [--iterations 200] [--seconds 10]
 //
 // Booking under contention (--mode booking): clients racing for the same and for different slots; checks in SQL
 // that no two active appointments of a doctor or a patient overlap.

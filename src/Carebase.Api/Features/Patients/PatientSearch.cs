@@ -43,35 +43,52 @@ public sealed class PatientSearch(CarebaseDb db)
     /// <param name="Count">the capped count, run only when the page alone cannot tell the total</param>
     /// <param name="MatchSql">the matching rows without limit, for the planner's estimate past the cap</param>
     /// <param name="MatchParameters">the parameters of MatchSql</param>
-    public sealed record SearchPlan(NpgsqlBatchCommand[] Rows, NpgsqlBatchCommand Count, string MatchSql, NpgsqlParameter[] MatchParameters);
+    /// <param name="CountedInRows">the page rows carry the exact total (count(*) OVER ()) and Count is not needed</param>
+    public sealed record SearchPlan(NpgsqlBatchCommand[] Rows, NpgsqlBatchCommand Count, string MatchSql, NpgsqlParameter[] MatchParameters, bool CountedInRows);
 
-    public static SearchPlan Plan(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy)
+    public static SearchPlan Plan(PatientQuery query, DateOnly today, Guid? onlyPatientId, int page, int size, bool fuzzy,
+        IReadOnlyDictionary<string, string>? normalized = null)
     {
         var rows = new List<NpgsqlBatchCommand>();
         // Session setting: Npgsql resets it when the connection goes back to the pool.
         if (fuzzy) rows.Add(new NpgsqlBatchCommand(Threshold));
         var rowParams = new List<NpgsqlParameter>();
-        var (rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy);
+        var (rowWith, rowWhere, score) = query.Build(rowParams, today, onlyPatientId, fuzzy, normalized);
+        var orderBy = query.OrderBy(score != "NULL::float8");
+        // Near spellings ranked by relevance: every match is read to rank the page anyway, and a second query would
+        // look up the words' candidates and find the rows again, so they are counted in the same pass. Not for the
+        // exact run: its matches can be a whole surname's thousands, which count(*) OVER () would all hold in memory
+        // (a capped count stops at 1,001).
+        var countedInRows = fuzzy && orderBy.StartsWith("score", StringComparison.Ordinal);
         var select = new NpgsqlBatchCommand(
-            $"SELECT {Columns}, {score} AS score FROM patients p WHERE {rowWhere} ORDER BY {query.OrderBy(score != "NULL::float8")} LIMIT {size} OFFSET {(page - 1) * size}");
+            $"{rowWith}SELECT {Columns}, {score} AS score{(countedInRows ? ", count(*) OVER () AS total" : "")} FROM patients p WHERE {rowWhere} ORDER BY {orderBy} LIMIT {size} OFFSET {(page - 1) * size}");
         select.Parameters.AddRange(rowParams.ToArray());
         rows.Add(select);
         var countParams = new List<NpgsqlParameter>();
-        var (where, _) = query.Build(countParams, today, onlyPatientId, fuzzy);
-        var match = $"SELECT 1 FROM patients p WHERE {where}";
+        var (with, where, _) = query.Build(countParams, today, onlyPatientId, fuzzy, normalized);
+        var match = $"{with}SELECT 1 FROM patients p WHERE {where}";
         var count = new NpgsqlBatchCommand($"SELECT count(*) FROM ({match} LIMIT {CountCap + 1}) c");
         count.Parameters.AddRange(countParams.Select(p => p.Clone()).ToArray());
-        return new SearchPlan([.. rows], count, match, [.. countParams]);
+        return new SearchPlan([.. rows], count, match, [.. countParams], countedInRows);
     }
 
-    /// <summary>Runs one page: exact words first, typo-tolerant when that finds nothing.</summary>
+    /// <summary>Runs one page: exact words first; near spellings too when the exact matches do not fill it.</summary>
     public static async Task<Paged<PatientListItem>> PageAsync(NpgsqlConnection conn, PatientQuery query, DateOnly today, Guid? onlyPatientId,
         int page, int size, CancellationToken ct)
     {
-        var result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct);
-        // Nothing with every word as typed: try again tolerating typos ("Jonh Smiht").
-        if (result.Total == 0 && query.SearchKind == PatientQuery.Kind.Name)
-            result = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: true), today, page, size, ct);
+        // A name's forms come back normalised with the exact page, for the forgiving run if one is needed.
+        var forms = query.NameForms();
+        NpgsqlBatchCommand? normalize = null;
+        if (forms.Count > 0)
+        {
+            normalize = new NpgsqlBatchCommand("SELECT f, public.search_text(f) FROM unnest($1::text[]) f");
+            normalize.Parameters.Add(new NpgsqlParameter { Value = forms.ToArray() });
+        }
+        var (result, normalized) = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: false), today, page, size, ct, normalize);
+        // Too few with every word as typed: run again with near spellings ("Jonh Smiht", "Mohamed" for Muhammad).
+        // The exact matches keep their order at the top, so the pages of both runs agree.
+        if (result.Items.Count < size && query.SearchKind == PatientQuery.Kind.Name)
+            (result, _) = await RunAsync(conn, Plan(query, today, onlyPatientId, page, size, fuzzy: true, normalized), today, page, size, ct);
         return result;
     }
 
@@ -79,16 +96,37 @@ public sealed class PatientSearch(CarebaseDb db)
     /// The page first. A page that is not full tells the exact total by itself (no count); otherwise the capped
     /// count runs, and past the cap the planner's estimate is given (never below what was counted).
     /// </summary>
-    static async Task<Paged<PatientListItem>> RunAsync(NpgsqlConnection conn, SearchPlan plan, DateOnly today, int page, int size, CancellationToken ct)
+    // also: a command sent in the same batch after the page, whose (text, text) rows come back as a map.
+    static async Task<(Paged<PatientListItem>, Dictionary<string, string>?)> RunAsync(NpgsqlConnection conn, SearchPlan plan, DateOnly today,
+        int page, int size, CancellationToken ct, NpgsqlBatchCommand? also = null)
     {
         var items = new List<PatientListItem>(size);
+        long? counted = null;
+        Dictionary<string, string>? map = null;
         await using (var batch = new NpgsqlBatch(conn))
         {
             foreach (var s in plan.Rows) batch.BatchCommands.Add(s);
+            if (also is not null) batch.BatchCommands.Add(also);
             await using var r = await batch.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) items.Add(Read(r, today));
+            while (await r.ReadAsync(ct))
+            {
+                items.Add(Read(r, today));
+                if (plan.CountedInRows) counted = r.GetInt64(20);
+            }
+            if (also is not null && await r.NextResultAsync(ct))
+            {
+                map = [];
+                while (await r.ReadAsync(ct)) map[r.GetString(0)] = r.GetString(1);
+            }
         }
+        return (await TotalAsync(conn, plan, items, counted, page, size, ct), map);
+    }
+
+    static async Task<Paged<PatientListItem>> TotalAsync(NpgsqlConnection conn, SearchPlan plan, List<PatientListItem> items, long? counted,
+        int page, int size, CancellationToken ct)
+    {
         var offset = (long)(page - 1) * size;
+        if (counted is { } all) return new Paged<PatientListItem>(items, page, size, all, true);
         if (items.Count is > 0 && items.Count < size || items.Count == 0 && page == 1)
             return new Paged<PatientListItem>(items, page, size, offset + items.Count, true);
 
@@ -114,8 +152,8 @@ public sealed class PatientSearch(CarebaseDb db)
         {
             await using (var set = new NpgsqlCommand(Threshold, conn)) await set.ExecuteNonQueryAsync(ct);
             var parameters = new List<NpgsqlParameter>();
-            var (where, score) = query.Build(parameters, today, null);
-            await using var cmd = new NpgsqlCommand($"SELECT {Columns}, {score} AS score FROM patients p WHERE {where} ORDER BY {query.OrderBy(false)}", conn);
+            var (with, where, score) = query.Build(parameters, today, null);
+            await using var cmd = new NpgsqlCommand($"{with}SELECT {Columns}, {score} AS score FROM patients p WHERE {where} ORDER BY {query.OrderBy(false)}", conn);
             cmd.Parameters.AddRange(parameters.ToArray());
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) yield return Read(r, today);
