@@ -111,7 +111,7 @@ public sealed class PatientSearch(CarebaseDb db)
             while (await r.ReadAsync(ct))
             {
                 items.Add(Read(r, today));
-                if (plan.CountedInRows) counted = r.GetInt64(20);
+                if (plan.CountedInRows) counted = r.GetInt64(r.FieldCount - 1); // the total comes last, after the score
             }
             if (also is not null && await r.NextResultAsync(ct))
             {
