@@ -1,3 +1,4 @@
+using Carebase.Api.Features.History;
 using Carebase.Api.Platform.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -77,37 +78,14 @@ public sealed class Visit
     }
 }
 
-/// <summary>A diagnosis made in a visit (ICD-10 code when known, and its text).</summary>
-public sealed class VisitDiagnosis
+/// <summary>A diagnosis made in a visit (ICD-10 code when known, and its text); stamped and soft-deleted like every history item.</summary>
+public sealed class VisitDiagnosis : HistoryItem
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid VisitId { get; init; }
-    public Guid PatientId { get; init; }
     public string? Code { get; set; }
     public string Text { get; set; } = "";
     public string Kind { get; set; } = "SECONDARY";
     public string Status { get; set; } = "PROVISIONAL";
-    public DateTimeOffset CreatedAt { get; init; }
-    public Guid? CreatedBy { get; init; }
-    public DateTimeOffset UpdatedAt { get; private set; }
-    public Guid? UpdatedBy { get; private set; }
-    public DateTimeOffset? DeletedAt { get; private set; }
-    public Guid? DeletedBy { get; private set; }
-    public int Version { get; private set; } = 1;
-
-    public void Touch(Guid? by, DateTimeOffset now)
-    {
-        UpdatedAt = now;
-        UpdatedBy = by;
-        Version++;
-    }
-
-    public void SoftDelete(Guid? by, DateTimeOffset now)
-    {
-        DeletedAt = now;
-        DeletedBy = by;
-        Touch(by, now);
-    }
 }
 
 /// <summary>Words added to a signed visit, with their author and time; the visit itself stays as signed.</summary>

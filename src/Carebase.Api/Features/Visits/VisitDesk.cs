@@ -153,10 +153,9 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         visit.Touch(caller.UserId, now);
         var diagnosis = new VisitDiagnosis
         {
-            VisitId = id, PatientId = visit.PatientId, Code = string.IsNullOrEmpty(code) ? null : code, Text = text, Kind = request.Kind!,
-            Status = request.Status ?? "PROVISIONAL", CreatedAt = now, CreatedBy = caller.UserId,
+            VisitId = id, Code = string.IsNullOrEmpty(code) ? null : code, Text = text, Kind = request.Kind!, Status = request.Status ?? "PROVISIONAL",
         };
-        diagnosis.Touch(caller.UserId, now);
+        diagnosis.Begin(visit.PatientId, caller.UserId, now);
         db.Add(diagnosis);
         audit.Record("DIAGNOSIS_ADDED", "VISIT", id, new { diagnosisId = diagnosis.Id, diagnosis.Code, diagnosis.Kind, diagnosis.Status });
         await SaveDiagnosisAsync(ct);
@@ -217,9 +216,9 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
             if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore the record first.");
         }
         if (request.RecordedAt is { } at && at > now.AddMinutes(5)) throw new ValidationException("recordedAt", "Cannot be in the future.");
-        var vitals = new Vitals { PatientId = patientId, VisitId = visitId, RecordedAt = request.RecordedAt ?? now, CreatedAt = now, CreatedBy = caller.UserId };
+        var vitals = new Vitals { VisitId = visitId, RecordedAt = request.RecordedAt ?? now };
+        vitals.Begin(patientId, caller.UserId, now);
         request.ApplyTo(vitals);
-        vitals.Touch(caller.UserId, now);
         db.Add(vitals);
         audit.Record("VITALS_RECORDED", "PATIENT", patientId, new { vitalsId = vitals.Id, visitId, flags = vitals.FlagMap });
         await db.SaveChangesAsync(ct);

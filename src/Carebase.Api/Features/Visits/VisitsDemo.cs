@@ -92,13 +92,13 @@ public static class VisitsDemo
         db.Add(visit);
         var vitals = new Vitals
         {
-            PatientId = patientId, VisitId = visit.Id, RecordedAt = startedAt.AddMinutes(2), CreatedAt = startedAt.AddMinutes(2), CreatedBy = doctorUser,
+            VisitId = visit.Id, RecordedAt = startedAt.AddMinutes(2),
             HeightCm = 150 + rng.Next(0, 40), WeightKg = 50 + rng.Next(0, 50), SystolicMmHg = (short)rng.Next(105, 165),
             DiastolicMmHg = (short)rng.Next(65, 100), PulsePerMin = (short)rng.Next(58, 104), TemperatureC = 36.2m + rng.Next(0, 18) / 10m,
             RespiratoryRatePerMin = (short)rng.Next(12, 22), Spo2Percent = (short)rng.Next(93, 100), PainScore = (short)rng.Next(0, 6),
         };
+        vitals.Begin(patientId, doctorUser, startedAt.AddMinutes(2));
         vitals.Derive();
-        vitals.Touch(doctorUser, startedAt.AddMinutes(2));
         db.Add(vitals);
         db.Add(Diagnosis(visit, c.Code, c.Text, "PRIMARY", doctorUser, startedAt.AddMinutes(10)));
         if (c.Secondary is not null) db.Add(Diagnosis(visit, c.Secondary, c.SecondaryText!, "SECONDARY", doctorUser, startedAt.AddMinutes(11)));
@@ -110,8 +110,8 @@ public static class VisitsDemo
 
     static VisitDiagnosis Diagnosis(Visit visit, string code, string text, string kind, Guid by, DateTimeOffset at)
     {
-        var d = new VisitDiagnosis { VisitId = visit.Id, PatientId = visit.PatientId, Code = code, Text = text, Kind = kind, Status = "CONFIRMED", CreatedAt = at, CreatedBy = by };
-        d.Touch(by, at);
+        var d = new VisitDiagnosis { VisitId = visit.Id, Code = code, Text = text, Kind = kind, Status = "CONFIRMED" };
+        d.Begin(visit.PatientId, by, at);
         return d;
     }
 }

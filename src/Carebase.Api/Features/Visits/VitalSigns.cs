@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Carebase.Api.Features.History;
 using Carebase.Api.Platform.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -10,10 +11,8 @@ namespace Carebase.Api.Features.Visits;
 /// service's (kg / m², one decimal), never the client's. <see cref="Flags"/> names, per measurement, what lies outside
 /// the adult normal range (LOW / HIGH); values outside physiological limits never get this far (422).
 /// </summary>
-public sealed class Vitals
+public sealed class Vitals : HistoryItem
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid PatientId { get; init; }
     public Guid? VisitId { get; init; }
     public DateTimeOffset RecordedAt { get; set; }
     public decimal? HeightCm { get; set; }
@@ -27,13 +26,6 @@ public sealed class Vitals
     public short? Spo2Percent { get; set; }
     public short? PainScore { get; set; }
     public string Flags { get; private set; } = "{}";
-    public DateTimeOffset CreatedAt { get; init; }
-    public Guid? CreatedBy { get; init; }
-    public DateTimeOffset UpdatedAt { get; private set; }
-    public Guid? UpdatedBy { get; private set; }
-    public DateTimeOffset? DeletedAt { get; private set; }
-    public Guid? DeletedBy { get; private set; }
-    public int Version { get; private set; } = 1;
 
     /// <summary>Computes BMI and the flags from the measurements (call after every change of them).</summary>
     public void Derive()
@@ -43,20 +35,6 @@ public sealed class Vitals
     }
 
     public IReadOnlyDictionary<string, string[]> FlagMap => JsonSerializer.Deserialize<Dictionary<string, string[]>>(Flags) ?? [];
-
-    public void Touch(Guid? by, DateTimeOffset now)
-    {
-        UpdatedAt = now;
-        UpdatedBy = by;
-        Version++;
-    }
-
-    public void SoftDelete(Guid? by, DateTimeOffset now)
-    {
-        DeletedAt = now;
-        DeletedBy = by;
-        Touch(by, now);
-    }
 }
 
 sealed class VitalsConfiguration : IEntityTypeConfiguration<Vitals>
