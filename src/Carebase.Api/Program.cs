@@ -65,6 +65,7 @@ try
     api.MapQueue();
     api.MapVisits();
     api.MapRecords();
+    api.MapAmendments();
     api.MapInsight();
     api.MapDemo();
 

@@ -60,8 +60,8 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
 
     static string Key(string? code, string text) => code is null ? "text:" + text.Trim().ToUpperInvariant() : "code:" + code;
 
-    /// <summary>A clinical note written in a visit (the caller has checked the visit is open, and saves).</summary>
-    public ClinicalNote AddNote(Guid patientId, Guid visitId, string? title, string text, bool staffOnly)
+    /// <summary>A clinical note, written in a visit (the caller has checked it is open) or not; the caller saves.</summary>
+    public ClinicalNote AddNote(Guid patientId, Guid? visitId, string? title, string text, bool staffOnly)
     {
         var note = new ClinicalNote { Title = Input.Clean(title), Text = text.Trim(), VisitId = visitId, StaffOnly = staffOnly };
         note.Begin(patientId, caller.UserId, Microseconds.Truncate(time.GetUtcNow()));

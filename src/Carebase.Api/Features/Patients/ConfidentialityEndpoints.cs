@@ -67,9 +67,9 @@ public static class ConfidentialityEndpoints
             .WithSummary("Emergency access to a confidential patient outside your care team: a reason (10+ characters) opens the record to you for the hospital's break-glass period; audited, emailed to the admins and reported");
 
         var reports = api.MapGroup("/reports/break-glass").WithTags("Reports").AddEndpointFilter<ValidationFilter>();
-        reports.MapGet("/", Report).RequirePermission(AuditRead)
+        reports.MapGet("/", ListBreakGlass).RequirePermission(AuditRead)
             .WithSummary("Break-glass accesses: who, which patient, why, when, what they opened during the grant, and the review");
-        reports.MapPost("/{id:guid}/review", Review).RequirePermission(AuditRead).ProducesProblem(409)
+        reports.MapPost("/{id:guid}/review", ReviewBreakGlass).RequirePermission(AuditRead).ProducesProblem(409)
             .WithSummary("Record the admin's review of a break-glass access (once)");
         return api;
     }
@@ -117,10 +117,10 @@ public static class ConfidentialityEndpoints
             new BreakGlassGrantResponse(g.Id, g.PatientId, g.UserId, g.Reason, g.GrantedAt, g.ExpiresAt));
     }
 
-    static async Task<Ok<Paged<BreakGlassReportItem>>> Report([AsParameters] BreakGlassQuery query, BreakGlassDesk desk, CancellationToken ct) =>
+    static async Task<Ok<Paged<BreakGlassReportItem>>> ListBreakGlass([AsParameters] BreakGlassQuery query, BreakGlassDesk desk, CancellationToken ct) =>
         TypedResults.Ok(await desk.ListAsync(query, ct));
 
-    static async Task<Ok<BreakGlassReportItem>> Review(Guid id, BreakGlassReviewRequest request, BreakGlassDesk desk, CancellationToken ct) =>
+    static async Task<Ok<BreakGlassReportItem>> ReviewBreakGlass(Guid id, BreakGlassReviewRequest request, BreakGlassDesk desk, CancellationToken ct) =>
         TypedResults.Ok(await desk.ReviewAsync(id, request.Note!.Trim(), ct));
 }
 

@@ -58,7 +58,7 @@ public static class VisitsEndpoints
         codes.MapGet("/", Codes).RequirePermission(VisitsRead).WithSummary("Search the ICD-10 list (code prefix or words of the description)");
         codes.MapPost("/", AddCode).RequirePermission(VisitsWrite).ForStaffOnly().ProducesProblem(409).WithSummary("Add a code to the hospital's list");
 
-        api.MapGet("/reports/visit-history", Report).WithTags("Reports").AddEndpointFilter<ValidationFilter>().RequirePermission(ReportsRead)
+        api.MapGet("/reports/visit-history", ListVisitHistory).WithTags("Reports").AddEndpointFilter<ValidationFilter>().RequirePermission(ReportsRead)
             .Produces(200, contentType: "text/csv")
             .WithSummary("Visit history: filterable, paged JSON or the whole filtered list as CSV");
         return api;
@@ -141,7 +141,7 @@ public static class VisitsEndpoints
         return TypedResults.Ok(page);
     }
 
-    static async Task<Results<Ok<Paged<VisitListItem>>, EmptyHttpResult>> Report([AsParameters] VisitHistoryQuery query, VisitReader reader,
+    static async Task<Results<Ok<Paged<VisitListItem>>, EmptyHttpResult>> ListVisitHistory([AsParameters] VisitHistoryQuery query, VisitReader reader,
         AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var filter = new VisitFilter(null, query.DoctorId, query.DepartmentId, query.Status, query.From, query.To);

@@ -29,6 +29,8 @@ public sealed class PatientsAuthorizationMatrixTests
         new("DELETE", "/api/v1/patients/{id:guid}/vitals/{vitalsId:guid}", Permissions.HistoryWrite, $"/api/v1/patients/{Missing}/vitals/{Missing}"),
         new("GET", "/api/v1/patients/{id:guid}/timeline", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/timeline"),
         new("GET", "/api/v1/patients/{id:guid}/summary", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/summary"),
+        new("GET", "/api/v1/patients/{id:guid}/amendments", Permissions.HistoryRead, $"/api/v1/patients/{Missing}/amendments"),
+        new("POST", "/api/v1/patients/{id:guid}/amendments", Permissions.PatientsWrite, $"/api/v1/patients/{Missing}/amendments", new { }),
     ];
 
     /// <summary>The break-glass report (admins).</summary>
@@ -36,6 +38,8 @@ public sealed class PatientsAuthorizationMatrixTests
     [
         new("GET", "/api/v1/reports/break-glass/", Permissions.AuditRead, "/api/v1/reports/break-glass"),
         new("POST", "/api/v1/reports/break-glass/{id:guid}/review", Permissions.AuditRead, $"/api/v1/reports/break-glass/{Missing}/review", new { }),
+        new("POST", "/api/v1/amendments/{id:guid}/accept", Permissions.HistoryWrite, $"/api/v1/amendments/{Missing}/accept", new { }),
+        new("POST", "/api/v1/amendments/{id:guid}/refuse", Permissions.HistoryWrite, $"/api/v1/amendments/{Missing}/refuse", new { reason = "x" }),
     ];
 
     [Fact]
@@ -44,7 +48,7 @@ public sealed class PatientsAuthorizationMatrixTests
         // The medical history and documents under /patients/{id}/… have matrices of their own.
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, p => p.StartsWith("/api/v1/patients", StringComparison.Ordinal)
             && !History.HistoryAuthorizationMatrixTests.Owns(p) && !p.StartsWith(Documents.DocumentsAuthorizationMatrixTests.Prefix, StringComparison.Ordinal));
-        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Reports, "/api/v1/reports/break-glass");
+        AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Reports, "/api/v1/reports/break-glass", "/api/v1/amendments");
     }
 
     [Theory]
