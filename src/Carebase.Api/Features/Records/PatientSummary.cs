@@ -43,63 +43,7 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
         await using var batch = await db.OpenSqlBatchAsync(ct);
         try
         {
-            void Add(string sql, params object[] more)
-            {
-                var command = new NpgsqlBatchCommand(sql) { Parameters = { new() { Value = id } } };
-                foreach (var value in more) command.Parameters.Add(new NpgsqlParameter { Value = value });
-                batch.BatchCommands.Add(command);
-            }
-            Add("""
-                SELECT id, substance, category, severity, reaction FROM allergies
-                WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
-                ORDER BY CASE severity WHEN 'LIFE_THREATENING' THEN 0 WHEN 'SEVERE' THEN 1 WHEN 'MODERATE' THEN 2 ELSE 3 END, substance
-                """);
-            Add("SELECT no_known_allergies FROM allergy_statements WHERE patient_id = $1 ORDER BY seq DESC LIMIT 1");
-            Add("""
-                SELECT id, code, text, status, onset_date FROM conditions
-                WHERE patient_id = $1 AND deleted_at IS NULL AND status IN ('ACTIVE','RECURRENCE','RELAPSE')
-                ORDER BY onset_date DESC NULLS LAST, created_at DESC
-                """);
-            Add("""
-                SELECT id, name, dose, route, frequency, start_date, source FROM medications
-                WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
-                ORDER BY name
-                """);
-            // The last readings are enough to find each measurement's latest and previous value.
-            Add("""
-                SELECT recorded_at, height_cm, weight_kg, bmi, systolic_mmhg, diastolic_mmhg, pulse_per_min, temperature_c,
-                       respiratory_rate_per_min, spo2_percent, pain_score, flags::text
-                FROM vitals WHERE patient_id = $1 AND deleted_at IS NULL
-                ORDER BY recorded_at DESC LIMIT 50
-                """);
-            // Due within 30 days (overdue included); a dose followed by a later one of the same vaccine is not due.
-            Add("""
-                SELECT i.id, i.vaccine, i.dose_number, i.date_given, i.next_due_date FROM immunizations i
-                WHERE i.patient_id = $1 AND i.deleted_at IS NULL AND i.next_due_date <= $2
-                  AND NOT EXISTS (SELECT 1 FROM immunizations j WHERE j.patient_id = i.patient_id AND j.deleted_at IS NULL
-                                  AND lower(j.vaccine) = lower(i.vaccine) AND j.date_given > i.date_given)
-                ORDER BY i.next_due_date
-                """, today.AddDays(DueWithinDays));
-            Add("""
-                SELECT v.id, v.started_at, v.status, u.first_name || ' ' || u.last_name, v.chief_complaint,
-                       coalesce((SELECT json_agg(json_build_object('code', d.code, 'text', d.text, 'kind', d.kind) ORDER BY (d.kind = 'PRIMARY') DESC, d.created_at)
-                                 FROM visit_diagnoses d WHERE d.visit_id = v.id AND d.deleted_at IS NULL), '[]')::text
-                FROM visits v JOIN doctors doc ON doc.id = v.doctor_id JOIN platform.users u ON u.id = doc.user_id
-                WHERE v.patient_id = $1
-                ORDER BY v.started_at DESC LIMIT 5
-                """);
-            Add("""
-                SELECT (SELECT count(*) FROM visits WHERE patient_id = $1),
-                       (SELECT count(*) FROM vitals WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM allergies WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM conditions WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM medications WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM immunizations WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM procedures WHERE patient_id = $1 AND deleted_at IS NULL),
-                       (SELECT count(*) FROM clinical_notes WHERE patient_id = $1 AND deleted_at IS NULL AND (NOT staff_only OR $2)),
-                       (SELECT count(*) FROM documents WHERE patient_id = $1 AND deleted_at IS NULL)
-                """, !caller.IsPatient);
-
+            foreach (var command in Statements(id, today.AddDays(DueWithinDays), !caller.IsPatient)) batch.BatchCommands.Add(command);
             await using var r = await batch.ExecuteReaderAsync(ct);
             // The search_path, when the batch had to send it first, answers an empty result of its own.
             while (r.FieldCount == 0) await r.NextResultAsync(ct);
@@ -146,6 +90,69 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The statements of one summary, in the order they are read (the benchmark runs them straight on PostgreSQL too).</summary>
+    public static List<NpgsqlBatchCommand> Statements(Guid id, DateOnly dueBy, bool staff)
+    {
+        var batch = new List<NpgsqlBatchCommand>();
+        void Add(string sql, params object[] more)
+        {
+            var command = new NpgsqlBatchCommand(sql) { Parameters = { new() { Value = id } } };
+            foreach (var value in more) command.Parameters.Add(new NpgsqlParameter { Value = value });
+            batch.Add(command);
+        }
+        Add("""
+            SELECT id, substance, category, severity, reaction FROM allergies
+            WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
+            ORDER BY CASE severity WHEN 'LIFE_THREATENING' THEN 0 WHEN 'SEVERE' THEN 1 WHEN 'MODERATE' THEN 2 ELSE 3 END, substance
+            """);
+        Add("SELECT no_known_allergies FROM allergy_statements WHERE patient_id = $1 ORDER BY seq DESC LIMIT 1");
+        Add("""
+            SELECT id, code, text, status, onset_date FROM conditions
+            WHERE patient_id = $1 AND deleted_at IS NULL AND status IN ('ACTIVE','RECURRENCE','RELAPSE')
+            ORDER BY onset_date DESC NULLS LAST, created_at DESC
+            """);
+        Add("""
+            SELECT id, name, dose, route, frequency, start_date, source FROM medications
+            WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
+            ORDER BY name
+            """);
+        // The last readings are enough to find each measurement's latest and previous value.
+        Add("""
+            SELECT recorded_at, height_cm, weight_kg, bmi, systolic_mmhg, diastolic_mmhg, pulse_per_min, temperature_c,
+                   respiratory_rate_per_min, spo2_percent, pain_score, flags::text
+            FROM vitals WHERE patient_id = $1 AND deleted_at IS NULL
+            ORDER BY recorded_at DESC LIMIT 50
+            """);
+        // Due within 30 days (overdue included); a dose followed by a later one of the same vaccine is not due.
+        Add("""
+            SELECT i.id, i.vaccine, i.dose_number, i.date_given, i.next_due_date FROM immunizations i
+            WHERE i.patient_id = $1 AND i.deleted_at IS NULL AND i.next_due_date <= $2
+              AND NOT EXISTS (SELECT 1 FROM immunizations j WHERE j.patient_id = i.patient_id AND j.deleted_at IS NULL
+                              AND lower(j.vaccine) = lower(i.vaccine) AND j.date_given > i.date_given)
+            ORDER BY i.next_due_date
+            """, dueBy);
+        Add("""
+            SELECT v.id, v.started_at, v.status, u.first_name || ' ' || u.last_name, v.chief_complaint,
+                   coalesce((SELECT json_agg(json_build_object('code', d.code, 'text', d.text, 'kind', d.kind) ORDER BY (d.kind = 'PRIMARY') DESC, d.created_at)
+                             FROM visit_diagnoses d WHERE d.visit_id = v.id AND d.deleted_at IS NULL), '[]')::text
+            FROM visits v JOIN doctors doc ON doc.id = v.doctor_id JOIN platform.users u ON u.id = doc.user_id
+            WHERE v.patient_id = $1
+            ORDER BY v.started_at DESC LIMIT 5
+            """);
+        Add("""
+            SELECT (SELECT count(*) FROM visits WHERE patient_id = $1),
+                   (SELECT count(*) FROM vitals WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM allergies WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM conditions WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM medications WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM immunizations WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM procedures WHERE patient_id = $1 AND deleted_at IS NULL),
+                   (SELECT count(*) FROM clinical_notes WHERE patient_id = $1 AND deleted_at IS NULL AND (NOT staff_only OR $2)),
+                   (SELECT count(*) FROM documents WHERE patient_id = $1 AND deleted_at IS NULL)
+            """, staff);
+        return batch;
     }
 
     static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
