@@ -22,6 +22,10 @@
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode mixed [--concurrency 32] [--seconds 20] [--baseline <folder>]
 using Carebase.Bench;
 
+// The patient record at volume (--mode record): N patients with ~50 history rows each and one with 1,000 visits and
+// 18,000 items; summary and first timeline page through the API and as the same SQL, and recording a visit.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode record --patients 100000 [--iterations 200]
+
 var options = BenchOptions.Parse(args);
 return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
 {
@@ -29,5 +33,6 @@ return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
     "booking" => await BookingBenchmark.RunAsync(options),
     "roundtrips" => await RoundTripBenchmark.RunAsync(options, args),
     "mixed" => await MixedLoadBenchmark.RunAsync(options, args),
+    "record" => await RecordBenchmark.RunAsync(options),
     _ => await PatientSearchBenchmark.RunAsync(options),
 };
