@@ -49,7 +49,7 @@ public static class RecordBenchmark
                 (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>());
 
             ITimelineSource[] sources = [new VisitsTimeline(), new HistoryTimeline(), new DocumentsTimeline()];
-            var dueBy = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30);
+            var dueBy = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime).AddDays(30);
             var rng = new Random(7);
             var results = new List<(string name, double[] api, double[] sql)>();
             async Task Shape(string name, Func<Guid> pick, Func<Guid, string> url, Func<Guid, NpgsqlBatch, NpgsqlBatch> statements)
@@ -156,7 +156,7 @@ public static class RecordBenchmark
             // Visits: 6 per patient, 1,000 for the heavy one, all signed.
             $"""
             INSERT INTO visits (id, patient_id, doctor_id, type, status, chief_complaint, assessment, started_at, completed_at, created_at, updated_at)
-            SELECT gen_random_uuid(), p.id, '{doctor}', 'OPD', 'COMPLETED', 'Follow-up', 'Stable.', t, t + interval '20 minutes', t, t
+            SELECT gen_random_uuid(), p.id, '{doctor}', 'OPD', 'COMPLETED', 'Bench follow-up', 'Stable.', t, t + interval '20 minutes', t, t
             FROM patients p CROSS JOIN LATERAL generate_series(1, CASE WHEN p.id = '{heavy}' THEN 1000 ELSE 6 END) g
             CROSS JOIN LATERAL (SELECT now() - g * interval '3 days' - (random() * interval '2 days') AS t) x
             WHERE p.deleted_at IS NULL
@@ -165,14 +165,14 @@ public static class RecordBenchmark
             INSERT INTO vitals (id, patient_id, visit_id, recorded_at, systolic_mmhg, diastolic_mmhg, pulse_per_min, weight_kg, height_cm, bmi, flags, created_at, updated_at)
             SELECT gen_random_uuid(), v.patient_id, v.id, v.started_at, 110 + (random() * 40)::int, 70 + (random() * 15)::int, 60 + (random() * 30)::int,
                    70, 172, 23.7, '{}', v.started_at, v.started_at
-            FROM visits v
+            FROM visits v WHERE v.chief_complaint = 'Bench follow-up'
             """,
             """
             INSERT INTO visit_diagnoses (id, visit_id, patient_id, code, text, kind, status, created_at, updated_at)
             SELECT gen_random_uuid(), v.id, v.patient_id, CASE g WHEN 1 THEN 'I10' ELSE 'E78.5' END,
                    CASE g WHEN 1 THEN 'Essential (primary) hypertension' ELSE 'Hyperlipidemia, unspecified' END,
                    CASE g WHEN 1 THEN 'PRIMARY' ELSE 'SECONDARY' END, 'CONFIRMED', v.started_at, v.started_at
-            FROM visits v CROSS JOIN generate_series(1, 2) g
+            FROM visits v CROSS JOIN generate_series(1, 2) g WHERE v.chief_complaint = 'Bench follow-up'
             """,
             Items("allergies (id, patient_id, substance, category, severity, status, created_at, updated_at)",
                 "'Substance ' || g, 'DRUG', 'MODERATE', CASE WHEN g % 3 = 0 THEN 'RESOLVED' ELSE 'ACTIVE' END, t, t", heavy, 3, 300),
@@ -189,15 +189,18 @@ public static class RecordBenchmark
             "ANALYZE",
         ];
         long rows = 0;
-        foreach (var text in statements)
+        await using var tx = await conn.BeginTransactionAsync(); // all or nothing: a failed fill leaves no half of it
+        foreach (var text in statements.Where(t => t != "ANALYZE"))
         {
-            await using var c = new NpgsqlCommand(text, conn) { CommandTimeout = 0 };
+            await using var c = new NpgsqlCommand(text, conn, tx) { CommandTimeout = 0 };
             rows += Math.Max(0, await c.ExecuteNonQueryAsync());
             Console.WriteLine($"  filled: {rows:N0} rows, {sw.Elapsed.TotalSeconds:F0} s");
         }
-        await using (var mark = new NpgsqlCommand("INSERT INTO bench_record_fill VALUES ($1, $2, $3)", conn)
+        await using (var mark = new NpgsqlCommand("INSERT INTO bench_record_fill VALUES ($1, $2, $3)", conn, tx)
         { Parameters = { new() { Value = heavy }, new() { Value = rows }, new() { Value = sw.Elapsed.TotalSeconds } } })
             await mark.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
+        await Scalar("ANALYZE");
         return (heavy, rows, sw.Elapsed);
     }
 

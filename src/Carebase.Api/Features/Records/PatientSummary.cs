@@ -21,7 +21,8 @@ public sealed record SummaryCounts(int Visits, int Vitals, int Allergies, int Co
 /// <summary>
 /// One page about a patient: who they are, what they are allergic to (or that they have no known allergies, or that
 /// nobody asked), what they have, what they take, how their last vital signs compare with the ones before, what vaccine
-/// is due, their last five visits, and how much of everything there is.
+/// is due, their last five visits, and how much of everything there is. The active lists hold at most
+/// <see cref="PatientSummary.ListLimit"/> items each (the history routes have them all).
 /// </summary>
 public sealed record PatientSummaryResponse(
     PatientResponse Patient,
@@ -35,6 +36,8 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
 {
     public static readonly string[] AllergyStatuses = ["UNKNOWN", "NO_KNOWN_ALLERGIES", "HAS_ALLERGIES"];
     const int DueWithinDays = 30;
+    /// <summary>A page, not the whole history: at most this many active allergies, conditions and medications (the lists have them all).</summary>
+    public const int ListLimit = 100;
 
     public async Task<PatientSummaryResponse> ReadAsync(Patient patient, CancellationToken ct)
     {
@@ -102,21 +105,24 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
             foreach (var value in more) command.Parameters.Add(new NpgsqlParameter { Value = value });
             batch.Add(command);
         }
-        Add("""
+        Add($"""
             SELECT id, substance, category, severity, reaction FROM allergies
             WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
             ORDER BY CASE severity WHEN 'LIFE_THREATENING' THEN 0 WHEN 'SEVERE' THEN 1 WHEN 'MODERATE' THEN 2 ELSE 3 END, substance
+            LIMIT {ListLimit}
             """);
         Add("SELECT no_known_allergies FROM allergy_statements WHERE patient_id = $1 ORDER BY seq DESC LIMIT 1");
-        Add("""
+        Add($"""
             SELECT id, code, text, status, onset_date FROM conditions
             WHERE patient_id = $1 AND deleted_at IS NULL AND status IN ('ACTIVE','RECURRENCE','RELAPSE')
             ORDER BY onset_date DESC NULLS LAST, created_at DESC
+            LIMIT {ListLimit}
             """);
-        Add("""
+        Add($"""
             SELECT id, name, dose, route, frequency, start_date, source FROM medications
             WHERE patient_id = $1 AND deleted_at IS NULL AND status = 'ACTIVE'
             ORDER BY name
+            LIMIT {ListLimit}
             """);
         // The last readings are enough to find each measurement's latest and previous value.
         Add("""
