@@ -8,6 +8,7 @@ using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Primitives;
 using ValidationException = Carebase.Api.Platform.Errors.ValidationException;
 
 namespace Carebase.Api.Features.Visits;
@@ -83,11 +84,11 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         return visit;
     }
 
-    public async Task<Visit> CompleteAsync(Guid id, int? expectedVersion, CancellationToken ct)
+    public async Task<Visit> CompleteAsync(Guid id, StringValues ifMatch, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var visit = await FindAsync(id, ct, forUpdate: true);
-        if (expectedVersion is { } v && v != visit.Version) throw new PreconditionFailedException();
+        if (!ETags.Matches(ifMatch, visit.Version)) throw new PreconditionFailedException();
         var now = time.GetUtcNow();
         visit.Complete(caller.UserId, now);
         if (visit.AppointmentId is { } appointmentId)
@@ -107,10 +108,10 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         return visit;
     }
 
-    public async Task<Visit> UpdateAsync(Guid id, UpdateVisitRequest request, int? expectedVersion, CancellationToken ct)
+    public async Task<Visit> UpdateAsync(Guid id, UpdateVisitRequest request, StringValues ifMatch, CancellationToken ct)
     {
         var visit = await FindAsync(id, ct);
-        if (expectedVersion is { } v && v != visit.Version) throw new PreconditionFailedException();
+        if (!ETags.Matches(ifMatch, visit.Version)) throw new PreconditionFailedException();
         visit.EnsureOpen();
         if (request.Has(nameof(request.DepartmentId)) && request.DepartmentId is { } dep
             && !await db.Set<Departments.Department>().AnyAsync(d => d.Id == dep, ct))
@@ -162,10 +163,10 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         return diagnosis;
     }
 
-    public async Task<VisitDiagnosis> UpdateDiagnosisAsync(Guid id, Guid diagnosisId, UpdateDiagnosisRequest request, int? expectedVersion, CancellationToken ct)
+    public async Task<VisitDiagnosis> UpdateDiagnosisAsync(Guid id, Guid diagnosisId, UpdateDiagnosisRequest request, StringValues ifMatch, CancellationToken ct)
     {
         var (visit, diagnosis) = await DiagnosisOfAsync(id, diagnosisId, ct);
-        if (expectedVersion is { } v && v != diagnosis.Version) throw new PreconditionFailedException();
+        if (!ETags.Matches(ifMatch, diagnosis.Version)) throw new PreconditionFailedException();
         if (request.Has(nameof(request.Kind))) diagnosis.Kind = request.Kind!;
         if (request.Has(nameof(request.Status))) diagnosis.Status = request.Status!;
         if (request.Has(nameof(request.Text))) diagnosis.Text = request.Text!.Trim();

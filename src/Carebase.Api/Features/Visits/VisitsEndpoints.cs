@@ -81,14 +81,14 @@ public static class VisitsEndpoints
 
     static async Task<Ok<VisitResponse>> Update(Guid id, UpdateVisitRequest request, VisitDesk desk, VisitReader reader, HttpContext http, CancellationToken ct)
     {
-        var visit = await desk.UpdateAsync(id, request, IfMatch(http), ct);
+        var visit = await desk.UpdateAsync(id, request, http.Request.Headers.IfMatch, ct);
         ETags.Send(http, visit.Version);
         return TypedResults.Ok(await reader.ResponseAsync(visit, ct));
     }
 
     static async Task<Ok<VisitResponse>> Complete(Guid id, VisitDesk desk, VisitReader reader, HttpContext http, CancellationToken ct)
     {
-        var visit = await desk.CompleteAsync(id, IfMatch(http), ct);
+        var visit = await desk.CompleteAsync(id, http.Request.Headers.IfMatch, ct);
         ETags.Send(http, visit.Version);
         return TypedResults.Ok(await reader.ResponseAsync(visit, ct));
     }
@@ -123,7 +123,7 @@ public static class VisitsEndpoints
     static async Task<Ok<DiagnosisResponse>> UpdateDiagnosis(Guid id, Guid diagnosisId, UpdateDiagnosisRequest request, VisitDesk desk, HttpContext http,
         CancellationToken ct)
     {
-        var d = await desk.UpdateDiagnosisAsync(id, diagnosisId, request, IfMatch(http), ct);
+        var d = await desk.UpdateDiagnosisAsync(id, diagnosisId, request, http.Request.Headers.IfMatch, ct);
         ETags.Send(http, d.Version);
         return TypedResults.Ok(DiagnosisResponse.From(d));
     }
@@ -250,14 +250,6 @@ public static class VisitsEndpoints
         audit.Record("DIAGNOSIS_CODE_ADDED", "DIAGNOSIS_CODE", code.Code, new { code.Text });
         await db.SaveOrConflictAsync(ct, ("diagnosis_codes_pkey", () => new ConflictException("code_exists", "The code is already in the list.")));
         return TypedResults.Created($"/api/v1/diagnosis-codes?q={code.Code}", new DiagnosisCodeResponse(code.Code, code.Text, true));
-    }
-
-    /// <summary>The version named by If-Match, when one is given (412 on a stale one, checked by the desk under its lock).</summary>
-    static int? IfMatch(HttpContext http)
-    {
-        var header = http.Request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0 || header == "*") return null;
-        return int.TryParse(header.Trim('"').Replace("W/", "").Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
     }
 }
 

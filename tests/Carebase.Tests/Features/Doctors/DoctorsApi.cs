@@ -33,4 +33,12 @@ static class DoctorsApi
     }
 
     public static Guid IdOf(JsonObject o) => o["id"]!.GetValue<Guid>();
+
+    /// <summary>A doctor who signs in: a DOCTOR account with a profile (made by the admin) and its signed-in client.</summary>
+    public static async Task<(HttpClient client, Guid userId, Guid doctorId)> SignedInDoctorAsync(HttpClient admin, TestTenant tenant)
+    {
+        var (userId, email) = await tenant.CreateUserAsync(SystemRoles.Doctor);
+        var profile = await (await PostDoctorAsync(admin, ProfileBody(userId))).JsonAsync(HttpStatusCode.Created);
+        return (await tenant.App.SignInAsync(email), userId, IdOf(profile));
+    }
 }

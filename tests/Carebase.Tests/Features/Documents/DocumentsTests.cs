@@ -241,12 +241,7 @@ public sealed class DocumentsTests
         var doc = await UploadedAsync(c.Nurse, c.Patient, Pdf);
         var otherDoc = await UploadedAsync(c.Nurse, other, Pdf);
         var email = me["email"]!.GetValue<string>();
-        await (await c.Admin.PostAsJsonAsync($"/api/v1/patients/{c.Patient}/portal-invite", new { })).EnsureStatusAsync(HttpStatusCode.Created);
-        var mail = await c.App.Mail.WaitForAsync(email, "welcome");
-        using var anon = c.App.Anonymous();
-        await (await anon.PostAsJsonAsync("/api/v1/auth/reset-password", new { email, token = mail.Token, newPassword = "My-Own-Portal-Pass-1" }))
-            .EnsureStatusAsync(HttpStatusCode.NoContent);
-        using var patient = await c.App.SignInAsync(email, "My-Own-Portal-Pass-1");
+        using var patient = await PatientKit.PortalClientAsync(c.App, c.Admin, c.Patient, email);
 
         Assert.Equal(1, (await (await patient.GetAsync(c.Documents)).JsonAsync())["total"]!.GetValue<long>());
         using (var content = await patient.GetAsync(doc["contentUrl"]!.GetValue<string>()))

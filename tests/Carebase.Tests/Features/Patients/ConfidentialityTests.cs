@@ -22,15 +22,13 @@ public sealed class ConfidentialityTests
             app ??= await CarebaseApp.Shared();
             var tenant = await app.NewTenantAsync();
             var admin = await tenant.AdminAsync();
-            var (doctorUser, doctorEmail) = await tenant.CreateUserAsync(SystemRoles.Doctor);
-            var profile = await (await DoctorsApi.PostDoctorAsync(admin, DoctorsApi.ProfileBody(doctorUser))).JsonAsync(HttpStatusCode.Created);
+            var (doctor, doctorUser, doctorId) = await DoctorsApi.SignedInDoctorAsync(admin, tenant);
             var (nurseId, nurseEmail) = await tenant.CreateUserAsync(SystemRoles.Nurse);
             var desk = await tenant.ClientAsync(SystemRoles.Receptionist);
-            var doctor = await app.SignInAsync(doctorEmail);
             var patient = await PatientKit.RegisterAsync(desk, PatientKit.Person(first: "Verity", last: "Quill" + Guid.NewGuid().ToString("N")[..6]));
             // The doctor marks the record confidential (patients:confidential).
             await (await doctor.PatchAsJsonAsync($"/api/v1/patients/{patient.Id()}", new { confidential = true })).EnsureStatusAsync(HttpStatusCode.OK);
-            return new Ward(app, tenant, admin, doctor, doctorUser, DoctorsApi.IdOf(profile), await app.SignInAsync(nurseEmail), nurseId, desk, patient);
+            return new Ward(app, tenant, admin, doctor, doctorUser, doctorId, await app.SignInAsync(nurseEmail), nurseId, desk, patient);
         }
 
         public Task<Guid> AppointmentAsync(DateTimeOffset startsAt, string reason = "Follow-up of a sensitive condition") => App.WithDbAsync(async db =>
@@ -275,12 +273,7 @@ public sealed class ConfidentialityTests
         await (await w.Desk.PostAsJsonAsync($"/api/v1/patients/{w.PatientId}/portal-invite", new { }))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
         await w.AppointmentAsync(TimeProvider.System.GetUtcNow().AddDays(1)); // the doctor joins the team through it
-        await (await w.Doctor.PostAsJsonAsync($"/api/v1/patients/{w.PatientId}/portal-invite", new { })).EnsureStatusAsync(HttpStatusCode.Created);
-        var mail = await w.App.Mail.WaitForAsync(email, "welcome");
-        using var anon = w.App.Anonymous();
-        await (await anon.PostAsJsonAsync("/api/v1/auth/reset-password", new { email, token = mail.Token, newPassword = "My-Own-Portal-Pass-1" }))
-            .EnsureStatusAsync(HttpStatusCode.NoContent);
-        using var patient = await w.App.SignInAsync(email, "My-Own-Portal-Pass-1");
+        using var patient = await PatientKit.PortalClientAsync(w.App, w.Doctor, w.PatientId, email);
         var me = await (await patient.GetAsync($"/api/v1/patients/{w.PatientId}")).JsonAsync();
         Assert.True(me["confidential"]!.GetValue<bool>());
         await (await patient.GetAsync($"/api/v1/patients/{plain.Id()}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);

@@ -33,4 +33,17 @@ public static class PatientKit
         await (await client.PostAsJsonAsync("/api/v1/patients", person)).JsonAsync(HttpStatusCode.Created);
 
     public static Guid Id(this JsonObject o) => Guid.Parse(o["id"]!.GetValue<string>());
+
+    /// <summary>The patient's own portal account, signed in: invited by <paramref name="staff"/>, password set from the welcome email.</summary>
+    public static async Task<HttpClient> PortalClientAsync(CarebaseApp app, HttpClient staff, Guid patientId, string email)
+    {
+        await (await staff.PostAsJsonAsync($"/api/v1/patients/{patientId}/portal-invite", new { })).EnsureStatusAsync(HttpStatusCode.Created);
+        var mail = await app.Mail.WaitForAsync(email, "welcome");
+        using var anon = app.Anonymous();
+        await (await anon.PostAsJsonAsync("/api/v1/auth/reset-password", new { email, token = mail.Token, newPassword = PortalPassword }))
+            .EnsureStatusAsync(HttpStatusCode.NoContent);
+        return await app.SignInAsync(email, PortalPassword);
+    }
+
+    public const string PortalPassword = "My-Own-Portal-Pass-1";
 }

@@ -23,12 +23,7 @@ public sealed class AmendmentsTests
             .JsonAsync(HttpStatusCode.Created);
 
         var email = me.Str("email");
-        await (await desk.PostAsJsonAsync($"{url}/portal-invite", new { })).EnsureStatusAsync(HttpStatusCode.Created);
-        var mail = await app.Mail.WaitForAsync(email, "welcome");
-        using var anon = app.Anonymous();
-        await (await anon.PostAsJsonAsync("/api/v1/auth/reset-password", new { email, token = mail.Token, newPassword = "My-Own-Portal-Pass-1" }))
-            .EnsureStatusAsync(HttpStatusCode.NoContent);
-        using var patient = await app.SignInAsync(email, "My-Own-Portal-Pass-1");
+        using var patient = await PatientKit.PortalClientAsync(app, desk, me.Id(), email);
 
         async Task<JsonObject> Ask(HttpClient client, string text) =>
             await (await client.PostAsJsonAsync($"{url}/amendments", new { target = new { type = "ALLERGY", id = allergy.Id() }, text })).JsonAsync(HttpStatusCode.Created);

@@ -14,9 +14,7 @@ public sealed class TimelineTests
         var app = await CarebaseApp.Shared();
         var tenant = await app.NewTenantAsync("tl");
         using var admin = await tenant.AdminAsync();
-        var (doctorUser, doctorEmail) = await tenant.CreateUserAsync(SystemRoles.Doctor);
-        await (await DoctorsApi.PostDoctorAsync(admin, DoctorsApi.ProfileBody(doctorUser))).EnsureStatusAsync(HttpStatusCode.Created);
-        using var doctor = await app.SignInAsync(doctorEmail);
+        var (doctor, _, _) = await DoctorsApi.SignedInDoctorAsync(admin, tenant);
         using var desk = await tenant.ClientAsync(SystemRoles.Receptionist);
         var patient = (await PatientKit.RegisterAsync(desk, PatientKit.Person())).Id();
         var now = TimeProvider.System.GetUtcNow();

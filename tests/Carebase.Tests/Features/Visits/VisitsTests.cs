@@ -19,10 +19,9 @@ public sealed class VisitsTests
             var app = await CarebaseApp.Shared();
             var tenant = await app.NewTenantAsync("v");
             var admin = await tenant.AdminAsync();
-            var (doctorUser, doctorEmail) = await tenant.CreateUserAsync(SystemRoles.Doctor);
-            var profile = await (await DoctorsApi.PostDoctorAsync(admin, DoctorsApi.ProfileBody(doctorUser))).JsonAsync(HttpStatusCode.Created);
-            var queue = new QueueSetup(app, tenant, await tenant.ClientAsync(SystemRoles.Receptionist), DoctorsApi.IdOf(profile));
-            return new Clinic(queue, await app.SignInAsync(doctorEmail), DoctorsApi.IdOf(profile), await tenant.ClientAsync(SystemRoles.Nurse), admin);
+            var (doctor, _, doctorId) = await DoctorsApi.SignedInDoctorAsync(admin, tenant);
+            var queue = new QueueSetup(app, tenant, await tenant.ClientAsync(SystemRoles.Receptionist), doctorId);
+            return new Clinic(queue, doctor, doctorId, await tenant.ClientAsync(SystemRoles.Nurse), admin);
         }
 
         public async Task<JsonObject> StartAsync(object body, HttpStatusCode status = HttpStatusCode.Created) =>
@@ -239,12 +238,7 @@ public sealed class VisitsTests
         var theirs = await c.StartAsync(new { patientId = other.Id() });
         await (await c.Nurse.PostAsJsonAsync($"/api/v1/patients/{me.Id()}/vitals", new { pulsePerMin = 72 })).EnsureStatusAsync(HttpStatusCode.Created);
         var email = me.Str("email");
-        await (await c.Queue.Desk.PostAsJsonAsync($"/api/v1/patients/{me.Id()}/portal-invite", new { })).EnsureStatusAsync(HttpStatusCode.Created);
-        var mail = await c.Queue.App.Mail.WaitForAsync(email, "welcome");
-        using var anon = c.Queue.App.Anonymous();
-        await (await anon.PostAsJsonAsync("/api/v1/auth/reset-password", new { email, token = mail.Token, newPassword = "My-Own-Portal-Pass-1" }))
-            .EnsureStatusAsync(HttpStatusCode.NoContent);
-        using var patient = await c.Queue.App.SignInAsync(email, "My-Own-Portal-Pass-1");
+        using var patient = await PatientKit.PortalClientAsync(c.Queue.App, c.Queue.Desk, me.Id(), email);
 
         Assert.Equal(mine.Id(), Assert.Single(await (await patient.GetAsync("/api/v1/visits")).ItemsAsync())!.Id());
         var read = await (await patient.GetAsync($"/api/v1/visits/{mine.Id()}")).JsonAsync();
