@@ -2,10 +2,13 @@ namespace Carebase.Api.Features.Patients;
 
 /// <summary>
 /// Where a patient's clinical events come from. An area with dated clinical rows registers one with
-/// <see cref="TimelineSources.Add{T}"/>: a SELECT of <c>patient_id, occurred_at, type, id, title, detail</c> over every
-/// patient (deleted rows left out), with the staff placeholder a boolean parameter that is false for a portal patient
-/// (leave out what is staff-only). The timeline filters it by patient, type and time (PostgreSQL pushes those filters into
-/// each branch: index <c>(patient_id, &lt;time&gt;)</c>) and merges the branches in time order.
+/// <see cref="TimelineSources.Add{T}"/>: a SELECT of <c>patient_id, occurred_at, type, id, title, detail, hidden</c> over
+/// every patient, with no WHERE: <c>hidden</c> is true for a row the caller must not see (deleted, or staff-only when the
+/// staff placeholder — a boolean parameter, false for a portal patient — is false), and literals are cast
+/// (<c>'VISIT'::text</c>). So PostgreSQL flattens every source into one append, pushes the timeline's filters (patient,
+/// type, time, cursor) into each branch and merges the branches in order from an index
+/// <c>(patient_id, &lt;occurred_at&gt; DESC, id DESC)</c>, reading one page instead of the patient's whole history
+/// (a branch with a WHERE of its own is planned apart and read whole).
 /// </summary>
 public interface ITimelineSource
 {

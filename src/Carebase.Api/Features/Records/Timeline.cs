@@ -48,7 +48,7 @@ public sealed class Timeline(CarebaseDb db, Caller caller, IEnumerable<ITimeline
     {
         var after = cursor is null ? ((DateTimeOffset, Guid)?)null : Decode(cursor);
         var union = string.Join("\nUNION ALL\n", sources.Select(s => $"({s.Sql("$2")})"));
-        var sql = new StringBuilder($"SELECT occurred_at, type, id, title, detail FROM ({union}) t WHERE t.patient_id = $1");
+        var sql = new StringBuilder($"SELECT occurred_at, type, id, title, detail FROM ({union}) t WHERE t.patient_id = $1 AND NOT t.hidden");
         var parameters = new List<NpgsqlParameter> { new() { Value = patientId }, new() { Value = staff } };
         string P(object value)
         {
