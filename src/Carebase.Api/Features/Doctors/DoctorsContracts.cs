@@ -61,7 +61,6 @@ public sealed record CreateDoctorRequest(
         if (UserId is null && User is null) errors.Add("userId", "Give userId (an existing DOCTOR account) or user (to create the account).");
         if (UserId is not null && User is not null) errors.Add("user", "Give either userId or user, not both.");
         if (UserId == Guid.Empty) errors.Add("userId", "Must be a non-empty UUID.");
-        User?.Validate(errors);
         if (ConsultationFee is { } fee) DoctorFields.Fee(fee, errors);
         if (DepartmentId == Guid.Empty) errors.Add("departmentId", "Must be a non-empty UUID.");
     }
@@ -73,17 +72,13 @@ public sealed record NewDoctorAccount(
     [property: Required, MaxLength(StaffFields.MaxName)] string? FirstName,
     [property: Required, MaxLength(StaffFields.MaxName)] string? LastName,
     [property: MaxLength(StaffFields.MaxPhone)] string? Phone,
-    [property: MaxLength(SecretLengths.Password)] string? TemporaryPassword)
+    [property: MaxLength(SecretLengths.Password)] string? TemporaryPassword) : IValidatable
 {
-    /// <summary>Checked by <see cref="CreateDoctorRequest"/>, its fields keyed under <c>user.</c> (the attributes are checked with it).</summary>
+    /// <summary>Checked inside <see cref="CreateDoctorRequest"/>: its fields are keyed under <c>user.</c>.</summary>
     public void Validate(FieldErrors errors)
     {
-        // The staff phone rule names its field "phone"; here it is nested.
-        var phone = new FieldErrors();
-        StaffFields.Phone(Phone, phone);
-        foreach (var (_, messages) in phone.ToDictionary())
-            foreach (var message in messages) errors.Add("user.phone", message);
-        if (TemporaryPassword is { Length: 0 }) errors.Add("user.temporaryPassword", "Leave it out to email a set-password link, or give a password.");
+        StaffFields.Phone(Phone, errors);
+        if (TemporaryPassword is { Length: 0 }) errors.Add("temporaryPassword", "Leave it out to email a set-password link, or give a password.");
     }
 }
 

@@ -7,6 +7,7 @@ using Carebase.Api.Platform.Audit;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
+using Carebase.Api.Platform.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 using ValidationException = Carebase.Api.Platform.Errors.ValidationException;
@@ -24,6 +25,9 @@ namespace Carebase.Api.Features.Visits;
 public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access, AppointmentWorkflow workflow, QueueTokens tokens,
     DoctorCalendars calendars, MedicalHistory history, AuditLog audit, TimeProvider time)
 {
+    /// <summary>Now, to the microsecond PostgreSQL keeps, so an answer built from memory equals the one read back.</summary>
+    DateTimeOffset Now => Microseconds.Truncate(time.GetUtcNow());
+
     public async Task<Visit> StartAsync(StartVisitRequest request, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -62,10 +66,17 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
                 throw new ConflictException("token_not_waiting", $"The token is {token.Status}; only a waiting or serving token starts a visit.");
         }
 
+        var now = Now;
         var visit = Visit.Start(patientId, doctorId, request.DepartmentId ?? appointment?.DepartmentId ?? patient.DepartmentId, appointment?.Id,
-            token?.Id, request.Type ?? "OPD", Input.Clean(request.ChiefComplaint), caller.UserId, time.GetUtcNow());
+            token?.Id, request.Type ?? "OPD", Input.Clean(request.ChiefComplaint), caller.UserId, now);
         db.Add(visit);
         audit.Record("VISIT_STARTED", "VISIT", visit.Id, new { visit.PatientId, visit.DoctorId, visit.AppointmentId, visit.QueueTokenId });
+        if (request.Vitals is { } vitals) NewVitals(patientId, visit.Id, vitals, now, "vitals.");
+        if (request.Diagnoses is { Count: > 0 } diagnoses)
+        {
+            var known = await KnownCodeTextsAsync(diagnoses, ct);
+            for (var i = 0; i < diagnoses.Count; i++) NewDiagnosis(visit, diagnoses[i], known, now, $"diagnoses[{i}].");
+        }
         await db.SaveOrConflictAsync(ct,
             ("visits_one_per_appointment", () => new ConflictException("visit_exists", "The appointment already has a visit.")),
             ("visits_one_per_queue_token", () => new ConflictException("visit_exists", "The queue token already has a visit.")),
@@ -89,7 +100,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var visit = await FindAsync(id, ct, forUpdate: true);
         if (!ETags.Matches(ifMatch, visit.Version)) throw new PreconditionFailedException();
-        var now = time.GetUtcNow();
+        var now = Now;
         visit.Complete(caller.UserId, now);
         if (visit.AppointmentId is { } appointmentId)
         {
@@ -124,7 +135,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         if (request.Has(nameof(request.DepartmentId))) visit.DepartmentId = request.DepartmentId;
         var changes = AuditLog.ChangesOf(db.Entry(visit));
         if (changes.Count == 0) return visit;
-        visit.Touch(caller.UserId, time.GetUtcNow());
+        visit.Touch(caller.UserId, Now);
         audit.Record("VISIT_UPDATED", "VISIT", visit.Id, changes);
         await db.SaveChangesAsync(ct);
         return visit;
@@ -135,7 +146,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         var visit = await FindAsync(id, ct);
         if (!visit.IsLocked)
             throw new ConflictException("visit_in_progress", "The visit is still in progress: change it directly; addenda are for signed visits.");
-        var addendum = new VisitAddendum { VisitId = id, Text = text, CreatedAt = time.GetUtcNow(), CreatedBy = caller.UserId };
+        var addendum = new VisitAddendum { VisitId = id, Text = text, CreatedAt = Now, CreatedBy = caller.UserId };
         db.Add(addendum);
         audit.Record("VISIT_ADDENDUM_ADDED", "VISIT", id, new { addendumId = addendum.Id, length = text.Length });
         await db.SaveChangesAsync(ct);
@@ -146,20 +157,34 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task<VisitDiagnosis> AddDiagnosisAsync(Guid id, DiagnosisRequest request, CancellationToken ct)
     {
         var visit = await FindAsync(id, ct);
-        var code = request.Code?.Trim().ToUpperInvariant();
-        var text = Input.Clean(request.Text)
-            ?? await db.Set<DiagnosisCode>().Where(c => c.Code == code).Select(c => c.Text).SingleOrDefaultAsync(ct)
-            ?? throw new ValidationException("text", "The code is not in the list: give its text.");
-        var now = time.GetUtcNow();
+        var now = Now;
         visit.Touch(caller.UserId, now);
+        var diagnosis = NewDiagnosis(visit, request, await KnownCodeTextsAsync([request], ct), now);
+        await SaveDiagnosisAsync(ct);
+        return diagnosis;
+    }
+
+    /// <summary>The list's text of each code the diagnoses give without a text of their own (one query).</summary>
+    async Task<Dictionary<string, string>> KnownCodeTextsAsync(IReadOnlyList<DiagnosisRequest> diagnoses, CancellationToken ct)
+    {
+        var codes = diagnoses.Where(d => string.IsNullOrWhiteSpace(d.Text) && !string.IsNullOrWhiteSpace(d.Code))
+            .Select(d => d.Code!.Trim().ToUpperInvariant()).Distinct().ToList();
+        return codes.Count == 0 ? [] : await db.Set<DiagnosisCode>().Where(c => codes.Contains(c.Code)).ToDictionaryAsync(c => c.Code, c => c.Text, ct);
+    }
+
+    /// <summary>A diagnosis of the visit, added to the unit of work; a known code brings its text from the list when none is given.</summary>
+    VisitDiagnosis NewDiagnosis(Visit visit, DiagnosisRequest request, Dictionary<string, string> known, DateTimeOffset now, string field = "")
+    {
+        var code = request.Code?.Trim().ToUpperInvariant();
+        var text = Input.Clean(request.Text) ?? (code is null ? null : known.GetValueOrDefault(code))
+            ?? throw new ValidationException(field + "text", "The code is not in the list: give its text.");
         var diagnosis = new VisitDiagnosis
         {
-            VisitId = id, Code = string.IsNullOrEmpty(code) ? null : code, Text = text, Kind = request.Kind!, Status = request.Status ?? "PROVISIONAL",
+            VisitId = visit.Id, Code = string.IsNullOrEmpty(code) ? null : code, Text = text, Kind = request.Kind!, Status = request.Status ?? "PROVISIONAL",
         };
         diagnosis.Begin(visit.PatientId, caller.UserId, now);
         db.Add(diagnosis);
-        audit.Record("DIAGNOSIS_ADDED", "VISIT", id, new { diagnosisId = diagnosis.Id, diagnosis.Code, diagnosis.Kind, diagnosis.Status });
-        await SaveDiagnosisAsync(ct);
+        audit.Record("DIAGNOSIS_ADDED", "VISIT", visit.Id, new { diagnosisId = diagnosis.Id, diagnosis.Code, diagnosis.Kind, diagnosis.Status });
         return diagnosis;
     }
 
@@ -172,7 +197,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         if (request.Has(nameof(request.Text))) diagnosis.Text = request.Text!.Trim();
         var changes = AuditLog.ChangesOf(db.Entry(diagnosis));
         if (changes.Count == 0) return diagnosis;
-        var now = time.GetUtcNow();
+        var now = Now;
         visit.Touch(caller.UserId, now);
         diagnosis.Touch(caller.UserId, now);
         audit.Record("DIAGNOSIS_UPDATED", "VISIT", id, new { diagnosisId, changes });
@@ -183,7 +208,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task DeleteDiagnosisAsync(Guid id, Guid diagnosisId, CancellationToken ct)
     {
         var (visit, diagnosis) = await DiagnosisOfAsync(id, diagnosisId, ct);
-        var now = time.GetUtcNow();
+        var now = Now;
         visit.Touch(caller.UserId, now);
         diagnosis.SoftDelete(caller.UserId, now);
         audit.Record("DIAGNOSIS_DELETED", "VISIT", id, new { diagnosisId });
@@ -204,7 +229,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     /// <summary>Vital signs, for a visit (open) or on their own for a patient the caller may open.</summary>
     public async Task<Vitals> RecordVitalsAsync(Guid patientId, Guid? visitId, RecordVitalsRequest request, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Now;
         if (visitId is { } id)
         {
             var visit = await FindAsync(id, ct);
@@ -216,13 +241,20 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
             var patient = await access.FindAsync(patientId, ct);
             if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore the record first.");
         }
-        if (request.RecordedAt is { } at && at > now.AddMinutes(5)) throw new ValidationException("recordedAt", "Cannot be in the future.");
+        var vitals = NewVitals(patientId, visitId, request, now);
+        await db.SaveChangesAsync(ct);
+        return vitals;
+    }
+
+    /// <summary>A set of vital signs, added to the unit of work (BMI and flags derived).</summary>
+    Vitals NewVitals(Guid patientId, Guid? visitId, RecordVitalsRequest request, DateTimeOffset now, string field = "")
+    {
+        if (request.RecordedAt is { } at && at > now.AddMinutes(5)) throw new ValidationException(field + "recordedAt", "Cannot be in the future.");
         var vitals = new Vitals { VisitId = visitId, RecordedAt = request.RecordedAt ?? now };
         vitals.Begin(patientId, caller.UserId, now);
         request.ApplyTo(vitals);
         db.Add(vitals);
         audit.Record("VITALS_RECORDED", "PATIENT", patientId, new { vitalsId = vitals.Id, visitId, flags = vitals.FlagMap });
-        await db.SaveChangesAsync(ct);
         return vitals;
     }
 
@@ -232,7 +264,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         var vitals = await db.Set<Vitals>().SingleOrDefaultAsync(v => v.Id == vitalsId && v.PatientId == patientId, ct)
             ?? throw new NotFoundException("The vitals");
         if (vitals.DeletedAt is not null && !caller.Has(Permissions.PatientsDelete)) throw new NotFoundException("The vitals");
-        if (forChange && vitals.VisitId is { } visitId) (await FindAsync(visitId, ct)).Touch(caller.UserId, time.GetUtcNow());
+        if (forChange && vitals.VisitId is { } visitId) (await FindAsync(visitId, ct)).Touch(caller.UserId, Now);
         return vitals;
     }
 
@@ -240,7 +272,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task<ClinicalNote> AddNoteAsync(Guid id, VisitNoteRequest request, CancellationToken ct)
     {
         var visit = await FindAsync(id, ct);
-        visit.Touch(caller.UserId, time.GetUtcNow());
+        visit.Touch(caller.UserId, Now);
         var note = history.AddNote(visit.PatientId, id, request.Title, request.Text!, request.StaffOnly ?? false);
         await db.SaveChangesAsync(ct);
         return note;

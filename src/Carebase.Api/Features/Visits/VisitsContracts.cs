@@ -10,12 +10,16 @@ namespace Carebase.Api.Features.Visits;
 /// <summary>
 /// Starts a visit from an appointment (it moves to IN_CONSULTATION), from a queue token (it is called to SERVING) or
 /// directly for a patient (a walk-in without booking). The doctor is the appointment's or token's, else the one given,
-/// else the caller's own doctor profile.
+/// else the caller's own doctor profile. Vital signs and diagnoses taken at the start can come with it: the visit and
+/// everything in it are recorded in one request and one transaction.
 /// </summary>
 public sealed record StartVisitRequest(
     Guid? AppointmentId, Guid? QueueTokenId, Guid? PatientId, Guid? DoctorId, Guid? DepartmentId,
     [property: OneOf(typeof(VisitValues), nameof(VisitValues.Types))] string? Type,
-    [property: FreeText, MaxLength(2000)] string? ChiefComplaint) : IValidatable
+    [property: FreeText, MaxLength(2000)] string? ChiefComplaint,
+    [property: Description("Vital signs measured at the start (as POST /visits/{id}/vitals).")] RecordVitalsRequest? Vitals = null,
+    [property: MaxLength(StartVisitRequest.MaxDiagnoses), Description("Diagnoses (as POST /visits/{id}/diagnoses).")] IReadOnlyList<DiagnosisRequest>? Diagnoses = null)
+    : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
@@ -23,7 +27,10 @@ public sealed record StartVisitRequest(
         if (sources == 0) errors.Add("patientId", "Give an appointmentId, a queueTokenId or a patientId.");
         if (sources > 1) errors.Add("patientId", "Give one of appointmentId, queueTokenId or patientId, not several.");
         if (Type == "IPD") errors.Add("type", "Inpatient visits come with admissions; start an OPD visit.");
+        if (Diagnoses?.Count(d => d?.Kind == "PRIMARY") > 1) errors.Add("diagnoses", "At most one primary diagnosis.");
     }
+
+    public const int MaxDiagnoses = 20;
 }
 
 /// <summary>A change of the visit's documentation (only while IN_PROGRESS): the fields sent change.</summary>

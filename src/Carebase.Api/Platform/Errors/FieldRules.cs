@@ -106,17 +106,28 @@ public static class FieldRules
             }
             foreach (var check in rule.Checks)
                 if (!check.IsValid(v)) errors.Add(field, check.ErrorMessage ?? Message(check, v));
-            if (rule.Nested) Check(v!, errors, field + ".");
+            if (rule.Nested) Nested(v!, errors, field + ".");
             if (rule.NestedItems)
             {
                 var i = 0;
                 foreach (var item in (IEnumerable)v!)
                 {
-                    if (item is not null) Check(item, errors, $"{field}[{i}].");
+                    if (item is not null) Nested(item, errors, $"{field}[{i}].");
                     i++;
                 }
             }
         }
+    }
+
+    /// <summary>A contract inside a request: its attributes and its own rules across fields, named under <paramref name="prefix"/>.</summary>
+    static void Nested(object value, FieldErrors errors, string prefix)
+    {
+        Check(value, errors, prefix);
+        if (value is not IValidatable v) return;
+        var own = new FieldErrors();
+        v.Validate(own);
+        foreach (var (field, messages) in own.ToDictionary())
+            foreach (var message in messages) errors.Add(prefix + field, message);
     }
 
     /// <summary>True when the type (or a type it holds) declares a rule: the validation filter checks its arguments of such types.</summary>

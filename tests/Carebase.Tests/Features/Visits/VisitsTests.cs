@@ -120,6 +120,42 @@ public sealed class VisitsTests
     }
 
     [Fact]
+    public async Task A_visit_starts_with_its_vitals_and_diagnoses_in_one_request_and_a_bad_part_records_nothing()
+    {
+        var c = await Clinic.CreateAsync();
+        var patient = (await c.Queue.PatientsAsync(1))[0];
+        var bad = await (await c.Doctor.PostAsJsonAsync("/api/v1/visits", new
+        {
+            patientId = patient,
+            vitals = new { systolicMmHg = 80, diastolicMmHg = 90, spo2Percent = 101 },
+            diagnoses = new object[] { new { code = "I10", kind = "PRIMARY" }, new { code = "nope", kind = "SECONDARY" }, new { code = "E11.9", kind = "PRIMARY" } },
+        })).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var errors = bad["errors"]!.AsObject();
+        Assert.NotNull(errors["vitals.spo2Percent"]);
+        Assert.NotNull(errors["vitals.systolicMmHg"]);
+        Assert.NotNull(errors["diagnoses[1].code"]);
+        Assert.NotNull(errors["diagnoses"]);
+        // A code outside the list needs its text: refused after the visit was added to the unit of work, so nothing stays.
+        await (await c.Doctor.PostAsJsonAsync("/api/v1/visits", new { patientId = patient, diagnoses = new[] { new { code = "Z99.89", kind = "PRIMARY" } } }))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(0, (await (await c.Doctor.GetAsync($"/api/v1/visits?patientId={patient}")).JsonAsync())["total"]!.GetValue<int>());
+
+        var visit = await c.StartAsync(new
+        {
+            patientId = patient, chiefComplaint = "Headache",
+            vitals = new { heightCm = 180, weightKg = 81, systolicMmHg = 165, diastolicMmHg = 100 },
+            diagnoses = new object[] { new { code = "I10", kind = "PRIMARY" }, new { code = "R51", text = "Headache", kind = "SECONDARY" } },
+        });
+        Assert.Equal(25.0m, visit["vitals"]![0]!["bmi"]!.GetValue<decimal>());
+        Assert.Equal("HIGH", visit["vitals"]![0]!["flags"]!["systolicMmHg"]![0]!.GetValue<string>());
+        var diagnoses = visit["diagnoses"]!.AsArray();
+        Assert.Equal("I10,R51", string.Join(",", diagnoses.Select(d => d!.Str("code"))));
+        Assert.Contains("hypertension", diagnoses[0]!.Str("text"), StringComparison.OrdinalIgnoreCase);
+        var read = await (await c.Doctor.GetAsync($"/api/v1/visits/{visit.Id()}")).JsonAsync();
+        Assert.True(JsonNode.DeepEquals(visit, read), $"created {visit}\nread {read}");
+    }
+
+    [Fact]
     public async Task Two_doctors_starting_a_visit_for_the_same_appointment_at_once_make_one_visit()
     {
         var c = await Clinic.CreateAsync();
