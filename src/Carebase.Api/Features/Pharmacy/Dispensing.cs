@@ -64,8 +64,14 @@ sealed class DispensingConfiguration : IEntityTypeConfiguration<Dispensing>, IEn
     {
         e.ToTable("dispensing_lines");
         e.Property(x => x.UnitPrice).HasPrecision(12, 2);
+        // Known to EF so that one SaveChanges inserts the dispensing before its lines.
+        e.HasOne<Dispensing>().WithMany().HasForeignKey(x => x.DispensingId);
         e.Ignore(x => x.Returnable);
     }
 
-    public void Configure(EntityTypeBuilder<DispensingReturn> e) => e.ToTable("dispensing_returns");
+    public void Configure(EntityTypeBuilder<DispensingReturn> e)
+    {
+        e.ToTable("dispensing_returns");
+        e.HasOne<DispensingLine>().WithMany().HasForeignKey(x => x.LineId);
+    }
 }

@@ -27,7 +27,7 @@ public static class DispensingLocks
     /// </summary>
     public const string Batches = """
         SELECT b.id AS "Id", b.stock_item_id AS "StockItemId", b.batch_number AS "BatchNumber", b.expiry_date AS "ExpiryDate",
-               b.on_hand AS "OnHand", b.received_at AS "ReceivedAt"
+               b.on_hand AS "OnHand", b.received_at AS "ReceivedAt", b.status AS "Status"
         FROM stock_batches b
         JOIN unnest(@items::uuid[], @until::date[]) AS n(stock_item_id, usable_until) ON n.stock_item_id = b.stock_item_id
         WHERE b.status = 'ACTIVE' AND b.on_hand > 0 AND (b.expiry_date IS NULL OR b.expiry_date >= n.usable_until)
@@ -80,9 +80,8 @@ public sealed class DispensingDesk(CarebaseDb db, Caller caller, PatientAccess a
         prescription.EnsureDispensable();
         var items = await ItemsAsync(prescription, ct);
         var wants = Wanted(request, items);
-        var stock = await db.Set<StockItem>().AsNoTracking()
-            .Where(s => wants.Select(w => w.StockItemId).Concat(wants.Select(w => w.SubstitutedFrom ?? w.StockItemId)).Contains(s.Id))
-            .ToDictionaryAsync(s => s.Id, ct);
+        var stockIds = wants.Select(w => w.StockItemId).Concat(wants.Select(w => w.SubstitutedFrom ?? w.StockItemId)).Distinct().ToList();
+        var stock = await db.Set<StockItem>().AsNoTracking().Where(s => stockIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         CheckSubstitutes(request, wants, stock);
         var today = await clock.TodayAsync(ct);
         var medications = await history.PrescribedAsync(wants.Select(w => w.Item.Id).ToList(), ct);
