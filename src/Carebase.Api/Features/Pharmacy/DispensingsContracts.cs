@@ -53,7 +53,9 @@ public sealed record ReturnItemRequest(
     [property: Required, Range(1, 100000)] int? Quantity,
     [property: Required, FreeText, MaxLength(500)] string? Reason);
 
-public sealed record DispensingListQuery(Guid? PrescriptionId, Guid? PatientId,
+public sealed record DispensingListQuery(
+    [property: Description("Only the dispensings of this prescription.")] Guid? PrescriptionId,
+    [property: Description("Only this patient's dispensings.")] Guid? PatientId,
     [property: Description(PeriodQuery.FromRule)] string? From, [property: Description(PeriodQuery.ToRule)] string? To,
     int? Page, int? PageSize) : IPageQuery;
 
