@@ -126,11 +126,11 @@ public static class DispensingBenchmark
         return medicines;
     }
 
-    /// <summary>Issued prescriptions of demo patients, 1–3 distinct medicines each, 80% of the items one of the hot medicines.</summary>
+    /// <summary>Issued prescriptions of demo patients (not confidential ones: the admin is on no care team), 1–3 distinct medicines each, 80% of the items one of the hot medicines.</summary>
     static async Task<List<Rx>> PrescriptionsAsync(NpgsqlDataSource sql, List<Medicine> catalog, int count, Random rng, string tag)
     {
         var patients = new List<Guid>();
-        await using (var cmd = sql.CreateCommand("SELECT id FROM patients WHERE deleted_at IS NULL ORDER BY id LIMIT 500"))
+        await using (var cmd = sql.CreateCommand("SELECT id FROM patients WHERE deleted_at IS NULL AND NOT confidential ORDER BY id LIMIT 500"))
         await using (var r = await cmd.ExecuteReaderAsync())
             while (await r.ReadAsync()) patients.Add(r.GetGuid(0));
         var doctor = (Guid)(await sql.CreateCommand("SELECT id FROM doctors ORDER BY id LIMIT 1").ExecuteScalarAsync())!;
