@@ -25,6 +25,10 @@ using Carebase.Bench;
 // The patient record at volume (--mode record): N patients with ~50 history rows each and one with 1,000 visits and
 // 18,000 items; summary and first timeline page through the API and as the same SQL, and recording a visit.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode record --patients 100000 [--iterations 200]
+//
+// Dispensing under contention (--mode dispense): 200 medicines (a few hot), N issued prescriptions dispensed by 32 clients
+// through the API, then as the handler's statements straight on PostgreSQL; FEFO order, on-hand and ledger checked after each.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode dispense [--iterations 2000] [--concurrency 32]
 
 var options = BenchOptions.Parse(args);
 return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
@@ -34,5 +38,6 @@ return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
     "roundtrips" => await RoundTripBenchmark.RunAsync(options, args),
     "mixed" => await MixedLoadBenchmark.RunAsync(options, args),
     "record" => await RecordBenchmark.RunAsync(options),
+    "dispense" => await DispensingBenchmark.RunAsync(options),
     _ => await PatientSearchBenchmark.RunAsync(options),
 };

@@ -10,6 +10,10 @@ namespace Carebase.Api.Features.History;
 /// <summary>A condition another area adds to a patient's history (a visit's diagnosis, say).</summary>
 public sealed record NewCondition(string? Code, string Text, DateOnly? OnsetDate);
 
+/// <summary>A prescription item handed out by the pharmacy, as it goes on the patient's medication list.</summary>
+public sealed record DispensedMedicine(Guid PrescriptionItemId, string Name, string? Dose, string? Route, string? Frequency, int? DurationDays,
+    string? Notes);
+
 /// <summary>
 /// The small public face of the medical history for other areas (visits copy their diagnoses into the conditions here).
 /// Its methods join the caller's unit of work: they add rows and audit entries to the DbContext and never save, so the
@@ -56,6 +60,60 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
             added.Add(condition);
         }
         return added;
+    }
+
+    /// <summary>
+    /// The prescribed medications of the patient's list that come from these prescription items (tracked), for
+    /// <see cref="RecordDispensed"/> and <see cref="StopReturned"/>: read them before taking locks that others wait on.
+    /// </summary>
+    public async Task<IReadOnlyList<Medication>> PrescribedAsync(IReadOnlyCollection<Guid> prescriptionItemIds, CancellationToken ct) =>
+        await db.Set<Medication>().Where(m => m.PrescriptionItemId != null && prescriptionItemIds.Contains(m.PrescriptionItemId.Value) && m.DeletedAt == null)
+            .ToListAsync(ct);
+
+    /// <summary>
+    /// Puts dispensed medicines on the patient's medication list as ACTIVE and PRESCRIBED, pointing at their prescription
+    /// item: one row per item, refreshed (name, dates, ACTIVE again) when the item is dispensed again. The caller saves.
+    /// </summary>
+    public void RecordDispensed(Guid patientId, IReadOnlyList<Medication> existing, IEnumerable<DispensedMedicine> medicines, DateOnly today)
+    {
+        var now = Microseconds.Truncate(time.GetUtcNow());
+        foreach (var m in medicines)
+        {
+            var medication = existing.FirstOrDefault(e => e.PrescriptionItemId == m.PrescriptionItemId);
+            var fresh = medication is null;
+            medication ??= new Medication { Source = "PRESCRIBED", PrescriptionItemId = m.PrescriptionItemId, StartDate = today };
+            medication.Name = m.Name;
+            medication.Dose = Input.Clean(m.Dose);
+            medication.Route = Input.Clean(m.Route);
+            medication.Frequency = Input.Clean(m.Frequency);
+            medication.EndDate = m.DurationDays is { } days ? today.AddDays(days - 1) : null;
+            if (medication.EndDate < medication.StartDate) medication.StartDate = today;
+            medication.Status = "ACTIVE";
+            medication.Notes = Input.Clean(m.Notes);
+            if (fresh)
+            {
+                medication.Begin(patientId, caller.UserId, now);
+                db.Add(medication);
+                audit.Record("MEDICATION_CREATED", "MEDICATION", medication.Id, AuditLog.ChangesOf(db.Entry(medication)));
+            }
+            else if (AuditLog.ChangesOf(db.Entry(medication)) is { Count: > 0 } changes)
+            {
+                medication.Touch(caller.UserId, now);
+                audit.Record("MEDICATION_UPDATED", "MEDICATION", medication.Id, changes);
+            }
+        }
+    }
+
+    /// <summary>Medications whose prescription item was handed back in full are STOPPED (the caller saves).</summary>
+    public void StopReturned(IReadOnlyList<Medication> existing, IReadOnlyCollection<Guid> prescriptionItemIds)
+    {
+        var now = Microseconds.Truncate(time.GetUtcNow());
+        foreach (var medication in existing.Where(m => m.Status == "ACTIVE" && prescriptionItemIds.Contains(m.PrescriptionItemId!.Value)))
+        {
+            medication.Status = "STOPPED";
+            medication.Touch(caller.UserId, now);
+            audit.Record("MEDICATION_UPDATED", "MEDICATION", medication.Id, new { status = "STOPPED", reason = "returned to the pharmacy" });
+        }
     }
 
     static string Key(string? code, string text) => code is null ? "text:" + text.Trim().ToUpperInvariant() : "code:" + code;

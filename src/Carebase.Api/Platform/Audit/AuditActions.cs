@@ -50,12 +50,15 @@ public static class AuditActions
         // Documents
         "DOCUMENT_UPLOADED", "DOCUMENT_LISTED", "DOCUMENT_READ", "DOCUMENT_DOWNLOADED", "DOCUMENT_UPDATED", "DOCUMENT_DELETED",
         "DOCUMENT_CORRUPTED",
+        // Dispensing
+        "DISPENSING_CREATED", "DISPENSING_READ", "DISPENSING_LISTED", "DISPENSING_RETURNED", "DISPENSING_WORKLIST_READ",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT",
+        "DISPENSING",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
