@@ -7,6 +7,7 @@ using Carebase.Api.Features.History;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Pharmacy;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
@@ -44,6 +45,7 @@ try
     builder.Services.AddVisits();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
+    builder.Services.AddPharmacy(builder.Configuration);
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -65,6 +67,7 @@ try
     api.MapQueue();
     api.MapVisits();
     api.MapRecords();
+    api.MapPharmacy();
     api.MapAmendments();
     api.MapInsight();
     api.MapDemo();

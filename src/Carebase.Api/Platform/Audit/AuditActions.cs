@@ -50,12 +50,16 @@ public static class AuditActions
         // Documents
         "DOCUMENT_UPLOADED", "DOCUMENT_LISTED", "DOCUMENT_READ", "DOCUMENT_DOWNLOADED", "DOCUMENT_UPDATED", "DOCUMENT_DELETED",
         "DOCUMENT_CORRUPTED",
+        // Pharmacy stock (not patient data: reads are not audited)
+        "STOCK_ITEM_CREATED", "STOCK_ITEM_UPDATED", "STOCK_ITEM_DEACTIVATED", "STOCK_ITEM_ACTIVATED",
+        "STOCK_BATCH_RECEIVED", "STOCK_BATCH_UPDATED", "STOCK_ADJUSTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT",
+        "STOCK_ITEM", "STOCK_BATCH",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
