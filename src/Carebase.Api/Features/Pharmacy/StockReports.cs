@@ -59,12 +59,11 @@ static class StockReports
         await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
             var m = r.Movement;
-            await writer.WriteLineAsync(string.Join(',', new[]
-            {
-                m.OccurredAt.ToString("O", CultureInfo.InvariantCulture), m.Kind, m.Quantity.ToString(CultureInfo.InvariantCulture), r.ItemName,
-                m.StockItemId.ToString(), r.BatchNumber, m.BatchId.ToString(), m.Reason, m.DocumentType, m.DocumentId?.ToString(),
-                m.RecordedBy?.ToString(), m.Id.ToString(),
-            }.Select(PatientExport.Cell)));
+            // Text goes through the export's cell rule (quoted, formulas neutralised); numbers, times and ids are ours, written as they are.
+            await writer.WriteLineAsync(string.Join(',',
+                m.OccurredAt.ToString("O", CultureInfo.InvariantCulture), m.Kind, m.Quantity.ToString(CultureInfo.InvariantCulture),
+                PatientExport.Cell(r.ItemName), m.StockItemId, PatientExport.Cell(r.BatchNumber), m.BatchId, PatientExport.Cell(m.Reason),
+                PatientExport.Cell(m.DocumentType), m.DocumentId, m.RecordedBy, m.Id));
         }
         return TypedResults.Empty;
     }
