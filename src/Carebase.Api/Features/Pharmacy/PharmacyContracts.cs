@@ -56,7 +56,7 @@ public sealed record CreateStockItemRequest(
     [property: MaxLength(StockFields.MaxForm)] string? Form,
     [property: MaxLength(StockFields.MaxStrength)] string? Strength,
     [property: MaxLength(StockFields.MaxRoute)] string? Route,
-    [property: MaxLength(StockFields.MaxIngredients)] IReadOnlyList<string>? ActiveIngredients,
+    [property: MaxLength(StockFields.MaxIngredients), ItemLength(StockFields.MaxIngredient)] IReadOnlyList<string>? ActiveIngredients,
     [property: MaxLength(StockFields.MaxDrugClass)] string? DrugClass,
     [property: Required, MaxLength(StockFields.MaxUnit)] string? Unit,
     [property: Range(0, StockFields.MaxQuantity)] int? ReorderLevel,
@@ -64,7 +64,6 @@ public sealed record CreateStockItemRequest(
 {
     public void Validate(FieldErrors errors)
     {
-        StockFields.Ingredients(ActiveIngredients, errors);
         if (SalePrice is { } price) StockFields.Price(price, errors);
     }
 }
@@ -81,7 +80,7 @@ public sealed record UpdateStockItemRequest : PatchRequest
     [MaxLength(StockFields.MaxForm)] public string? Form { get; init => field = Sent(value); }
     [MaxLength(StockFields.MaxStrength)] public string? Strength { get; init => field = Sent(value); }
     [MaxLength(StockFields.MaxRoute)] public string? Route { get; init => field = Sent(value); }
-    [MaxLength(StockFields.MaxIngredients)] public IReadOnlyList<string>? ActiveIngredients { get; init => field = Sent(value); }
+    [MaxLength(StockFields.MaxIngredients), ItemLength(StockFields.MaxIngredient)] public IReadOnlyList<string>? ActiveIngredients { get; init => field = Sent(value); }
     [MaxLength(StockFields.MaxDrugClass)] public string? DrugClass { get; init => field = Sent(value); }
     [Required, MaxLength(StockFields.MaxUnit)] public string? Unit { get; init => field = Sent(value); }
     [Range(0, StockFields.MaxQuantity)] public int? ReorderLevel { get; init => field = Sent(value); }
@@ -90,7 +89,6 @@ public sealed record UpdateStockItemRequest : PatchRequest
     public override void Validate(FieldErrors errors)
     {
         NotCleared(errors, (nameof(ReorderLevel), ReorderLevel), (nameof(SalePrice), SalePrice));
-        StockFields.Ingredients(ActiveIngredients, errors);
         if (SalePrice is { } price) StockFields.Price(price, errors);
     }
 }
@@ -215,14 +213,6 @@ static class StockFields
     public const int MaxIngredients = 20, MaxIngredient = 100, MaxBatchNumber = 50, MaxSupplier = 200, MaxReason = 500;
     public const int MaxQuantity = 1_000_000;
     const decimal MaxMoney = 9_999_999_999.99m, MaxCost = 99_999_999.9999m;
-
-    public static void Ingredients(IReadOnlyList<string>? items, FieldErrors errors)
-    {
-        if (items is null) return;
-        for (var i = 0; i < items.Count; i++)
-            if (string.IsNullOrWhiteSpace(items[i]) || items[i].Trim().Length > MaxIngredient)
-                errors.Add($"activeIngredients[{i}]", $"Must be 1 to {MaxIngredient} characters.");
-    }
 
     public static void Price(decimal value, FieldErrors errors)
     {

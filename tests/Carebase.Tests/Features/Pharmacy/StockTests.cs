@@ -65,6 +65,11 @@ public sealed class StockTests(PharmacyFixture fixture) : IClassFixture<Pharmacy
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.NotNull(gloves["errors"]!["strength"]);
 
+        var blank = await (await Pharmacist.PostAsJsonAsync("/api/v1/stock-items", new { kind = "MEDICINE", name = Unique("Blank"), genericName = "x",
+                activeIngredients = new[] { "ok", " " }, unit = "tablet", salePrice = 1 }))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.NotNull(blank["errors"]!["activeIngredients"]);
+
         var cents = await (await Pharmacist.PostAsJsonAsync("/api/v1/stock-items", Medicine(salePrice: "1.005")))
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.NotNull(cents["errors"]!["salePrice"]);
