@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Carebase.Api.Features.Doctors;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 
@@ -18,8 +19,8 @@ public sealed record StockItemResponse(
 {
     internal static StockItemResponse From(StockLevel s) => new(
         s.Item.Id, s.Item.Kind, s.Item.Name, s.Item.GenericName, s.Item.BrandName, s.Item.Form, s.Item.Strength, s.Item.Route,
-        s.Item.ActiveIngredients, s.Item.DrugClass, s.Item.Unit, s.Item.ReorderLevel, Money.Cents(s.Item.SalePrice), s.Item.IsActive,
-        s.OnHand, Money.Cents(s.Value), s.OnHand < s.Item.ReorderLevel, s.Item.CreatedAt, s.Item.UpdatedAt, s.Item.Version);
+        s.Item.ActiveIngredients, s.Item.DrugClass, s.Item.Unit, s.Item.ReorderLevel, Doctor.Money(s.Item.SalePrice), s.Item.IsActive,
+        s.OnHand, Doctor.Money(s.Value), s.OnHand < s.Item.ReorderLevel, s.Item.CreatedAt, s.Item.UpdatedAt, s.Item.Version);
 }
 
 /// <summary>An item with the stock it can still be taken from (ACTIVE batches not past their expiry), read in one query.</summary>
@@ -200,7 +201,7 @@ public sealed record ExpiringBatch(
 
 /// <summary>What the usable stock is worth: each item's on-hand and value, the most valuable first, and the sum of all.</summary>
 public sealed record ValuationResponse(
-    [property: System.ComponentModel.DataAnnotations.MaxLength(Paging.MaxPageSize)] IReadOnlyList<StockItemValue> Items, int Page, int PageSize,
+    [property: MaxLength(Paging.MaxPageSize)] IReadOnlyList<StockItemValue> Items, int Page, int PageSize,
     long Total, [property: Description("The value of every item's usable stock (not only this page's).")] decimal TotalValue);
 
 /// <summary>An item's usable stock and what it cost.</summary>
@@ -225,10 +226,4 @@ static class StockFields
         if (value < 0 || value > MaxCost) errors.Add("unitCost", $"Must be between 0 and {MaxCost}.");
         else if (decimal.Round(value, 4) != value) errors.Add("unitCost", "Must have at most 4 decimals.");
     }
-}
-
-/// <summary>Money as the API writes it: exact decimals, rounded half away from zero to cents.</summary>
-static class Money
-{
-    public static decimal Cents(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero) + 0.00m;
 }

@@ -64,7 +64,7 @@ public sealed class StockItem
         DrugClass = Input.Clean(drugClass)?.ToLowerInvariant();
     }
 
-    public static string[] Ingredients(IEnumerable<string>? items) =>
+    static string[] Ingredients(IEnumerable<string>? items) =>
         (items ?? []).Select(i => i.Trim().ToLowerInvariant()).Where(i => i.Length > 0).Distinct().ToArray();
 
     /// <summary>422 unless the fields fit the kind: a medicine has a generic name and an active ingredient; other kinds have no medicine fields.</summary>

@@ -35,7 +35,7 @@ static class StockBatches
         if (!await db.Set<StockItem>().AnyAsync(i => i.Id == id, ct)) throw PharmacyEndpoints.NotFound();
         var batches = db.Set<StockBatch>().AsNoTracking().Where(b => b.StockItemId == id);
         if (query.Status is { } status) batches = batches.Where(b => b.Status == status);
-        if (query.InStock is { } inStock) batches = batches.Where(b => b.OnHand > 0 == inStock);
+        if (query.InStock is { } inStock) batches = batches.Where(b => (b.OnHand > 0) == inStock);
         var ordered = batches.OrderBy(b => b.Status != BatchStatuses.Active).ThenBy(b => b.ExpiryDate == null).ThenBy(b => b.ExpiryDate)
             .ThenBy(b => b.ReceivedAt).ThenBy(b => b.Id);
         return TypedResults.Ok(await ordered.ToPagedAsync(query, StockBatchResponse.From, ct));

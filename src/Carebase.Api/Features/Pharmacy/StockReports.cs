@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -92,7 +93,7 @@ static class StockReports
                       select new BatchRow { Batch = b, ItemName = i.Name };
         var soonest = batches.OrderBy(r => r.Batch.ExpiryDate).ThenBy(r => r.ItemName).ThenBy(r => r.Batch.Id);
         return TypedResults.Ok(await soonest.ToPagedAsync(query, r => new ExpiringBatch(r.Batch.Id, r.Batch.StockItemId, r.ItemName, r.Batch.BatchNumber,
-            r.Batch.ExpiryDate!.Value, r.Batch.ExpiryDate.Value.DayNumber - today.DayNumber, r.Batch.OnHand, Money.Cents(r.Batch.OnHand * r.Batch.UnitCost)), ct));
+            r.Batch.ExpiryDate!.Value, r.Batch.ExpiryDate.Value.DayNumber - today.DayNumber, r.Batch.OnHand, Doctor.Money(r.Batch.OnHand * r.Batch.UnitCost)), ct));
     }
 
     sealed class BatchRow
@@ -106,8 +107,8 @@ static class StockReports
         var today = await clock.TodayAsync(ct);
         var valued = PharmacyEndpoints.Levels(db, today).Where(s => s.OnHand > 0)
             .OrderByDescending(s => s.Value).ThenBy(s => s.Item.Name).ThenBy(s => s.Item.Id);
-        var page = await valued.ToPagedAsync(query, s => new StockItemValue(s.Item.Id, s.Item.Name, s.Item.Unit, s.OnHand, Money.Cents(s.Value)), ct);
+        var page = await valued.ToPagedAsync(query, s => new StockItemValue(s.Item.Id, s.Item.Name, s.Item.Unit, s.OnHand, Doctor.Money(s.Value)), ct);
         var total = await PharmacyEndpoints.Usable(db, today).SumAsync(b => b.OnHand * b.UnitCost, ct);
-        return TypedResults.Ok(new ValuationResponse(page.Items, page.Page, page.PageSize, page.Total, Money.Cents(total)));
+        return TypedResults.Ok(new ValuationResponse(page.Items, page.Page, page.PageSize, page.Total, Doctor.Money(total)));
     }
 }
