@@ -45,6 +45,7 @@ try
     builder.Services.AddVisits();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
+    builder.Services.AddPharmacy(builder.Configuration);
     builder.Services.AddDispensings();
 
     var app = builder.Build();
@@ -67,6 +68,7 @@ try
     api.MapQueue();
     api.MapVisits();
     api.MapRecords();
+    api.MapPharmacy();
     api.MapAmendments();
     api.MapDispensings();
     api.MapInsight();

@@ -61,6 +61,8 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
             ["Carebase:DemoMode"] = "false",
             ["Carebase:Messaging:PollInterval"] = "00:00:00.200",
             ["Carebase:Messaging:DispatcherEnabled"] = sharedDatabase ? "false" : "true",
+            // Tests run the stock expiry pass themselves; a pass per host start over every test hospital would only add load.
+            ["Carebase:Pharmacy:ExpiryJobEnabled"] = "false",
             ["Carebase:RateLimits:GeneralPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerIpPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerAccountPerMinute"] = "1000000",

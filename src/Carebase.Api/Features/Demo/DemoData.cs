@@ -3,6 +3,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Pharmacy;
 using Carebase.Api.Features.Visits;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
@@ -175,6 +176,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
+        await PharmacyDemo.SeedAsync(db, slug, timezone, currency, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -255,7 +257,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
-         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements];
+         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

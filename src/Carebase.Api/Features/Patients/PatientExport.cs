@@ -45,6 +45,9 @@ public static class PatientExport
         return count;
     }
 
+    /// <summary>One CSV cell of any export: formula-looking text neutralised, quoted when needed.</summary>
+    public static string Cell(string? value) => Quote(Neutralise(value));
+
     static string Quote(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 

@@ -44,6 +44,47 @@ public sealed class StockItem
         (UpdatedAt, UpdatedBy) = (now, by);
         Version++;
     }
+
+    /// <summary>Who wrote the row first and when (no new version: a new row is version 1).</summary>
+    public void Stamp(Guid? by, DateTimeOffset now) => (UpdatedAt, UpdatedBy) = (now, by);
+
+    public bool IsMedicine => Kind == StockItemKinds.Medicine;
+
+    /// <summary>
+    /// Sets the medicine fields, trimmed; active ingredients and the drug class in lower case and ingredients once each,
+    /// so the prescription checks compare them with allergies as they are stored.
+    /// </summary>
+    public void Describe(string? genericName, string? brandName, string? form, string? strength, string? route,
+        IEnumerable<string>? activeIngredients, string? drugClass)
+    {
+        (GenericName, BrandName, Form, Strength, Route) = (Input.Clean(genericName), Input.Clean(brandName), Input.Clean(form),
+            Input.Clean(strength), Input.Clean(route));
+        // A list equal to the stored one is kept as it is: the audit compares old and new lists by reference.
+        if (Ingredients(activeIngredients) is var ingredients && !ingredients.SequenceEqual(ActiveIngredients)) ActiveIngredients = ingredients;
+        DrugClass = Input.Clean(drugClass)?.ToLowerInvariant();
+    }
+
+    static string[] Ingredients(IEnumerable<string>? items) =>
+        (items ?? []).Select(i => i.Trim().ToLowerInvariant()).Where(i => i.Length > 0).Distinct().ToArray();
+
+    /// <summary>422 unless the fields fit the kind: a medicine has a generic name and an active ingredient; other kinds have no medicine fields.</summary>
+    public void EnsureShape()
+    {
+        var errors = new FieldErrors();
+        if (IsMedicine)
+        {
+            if (GenericName is null) errors.Add("genericName", "A medicine needs its generic name.");
+            if (ActiveIngredients.Length == 0) errors.Add("activeIngredients", "A medicine needs at least one active ingredient.");
+        }
+        else
+        {
+            foreach (var (field, value) in new[] { ("genericName", GenericName), ("brandName", BrandName), ("form", Form), ("strength", Strength),
+                         ("route", Route), ("drugClass", DrugClass) })
+                if (value is not null) errors.Add(field, $"Only medicines have this field, not {Kind}.");
+            if (ActiveIngredients.Length > 0) errors.Add("activeIngredients", $"Only medicines have this field, not {Kind}.");
+        }
+        errors.ThrowIfAny();
+    }
 }
 
 public static class BatchStatuses
@@ -79,6 +120,9 @@ public sealed class StockBatch
         (UpdatedAt, UpdatedBy) = (now, by);
         Version++;
     }
+
+    /// <summary>Who wrote the row first and when (no new version: a new row is version 1).</summary>
+    public void Stamp(Guid? by, DateTimeOffset now) => (UpdatedAt, UpdatedBy) = (now, by);
 
     /// <summary>Expired batches are not dispensed from; the expiry job moves what is left out with an EXPIRED movement.</summary>
     public void MarkExpired(Guid? by, DateTimeOffset now)
@@ -130,6 +174,7 @@ sealed class StockConfiguration : IEntityTypeConfiguration<StockItem>, IEntityTy
         e.ToTable("stock_batches");
         e.Property(x => x.UnitCost).HasPrecision(12, 4);
         e.Property(x => x.Version).IsConcurrencyToken();
+        e.HasOne<StockItem>().WithMany().HasForeignKey(x => x.StockItemId); // so a unit of work inserts the item first
         // Kept by the database from the movements: never sent, read back after every insert and update.
         var onHand = e.Property(x => x.OnHand).ValueGeneratedOnAddOrUpdate().Metadata;
         onHand.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
@@ -140,5 +185,7 @@ sealed class StockConfiguration : IEntityTypeConfiguration<StockItem>, IEntityTy
     {
         e.ToTable("stock_movements");
         e.Property(x => x.Seq).ValueGeneratedOnAdd();
+        e.HasOne<StockBatch>().WithMany().HasForeignKey(x => x.BatchId); // so a receipt inserts its batch before its IN movement
+        e.HasOne<StockItem>().WithMany().HasForeignKey(x => x.StockItemId);
     }
 }

@@ -39,6 +39,16 @@ public sealed class OneOfAttribute(Type holder, string member) : ValidationAttri
     }
 }
 
+/// <summary>Every item of a list of strings has 1 to <see cref="Max"/> characters, blanks not counting; OpenAPI <c>items.maxLength</c>.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class ItemLengthAttribute(int max) : ValidationAttribute
+{
+    public int Max { get; } = max;
+
+    public override bool IsValid(object? value) =>
+        value is not IEnumerable<string?> items || items.All(i => !string.IsNullOrWhiteSpace(i) && i.Trim().Length <= Max);
+}
+
 /// <summary>An email address as accounts accept it (<see cref="FieldErrors.IsEmail"/>, at most 254 characters); OpenAPI format <c>email</c>.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class EmailAttribute : ValidationAttribute
@@ -159,6 +169,7 @@ public static class FieldRules
         OneOfAttribute o when value is not string && value is IEnumerable<string?> items => $"Unknown or not allowed: {string.Join(", ", o.Outside(items))}.",
         OneOfAttribute o => $"Must be one of: {string.Join(", ", o.Values)}.",
         EmailAttribute => "Must be a valid email address.",
+        ItemLengthAttribute l => $"Every item must be 1 to {l.Max} characters.",
         _ => "Is not valid.",
     };
 

@@ -95,6 +95,9 @@ static class OpenApiSchemas
                     schema.Minimum = Convert.ToString(r.Minimum, CultureInfo.InvariantCulture);
                     schema.Maximum = Convert.ToString(r.Maximum, CultureInfo.InvariantCulture);
                     break;
+                case ItemLengthAttribute l when schema.Items is OpenApiSchema items:
+                    (items.MinLength, items.MaxLength) = (1, l.Max);
+                    break;
                 case OneOfAttribute o when item == typeof(string) && schema.Items is OpenApiSchema items:
                     items.Enum = o.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
                     break;

@@ -340,6 +340,10 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         _ids["tenant"] = victim.Id;
         // A document of the fixture patient, so /documents/{docId} routes reach their handlers.
         _ids["doc"] = (await Documents.DocumentsKit.UploadedAsync(_admin, patient, Documents.DocumentsKit.Pdf))["id"]!.GetValue<Guid>();
+        // A stock item with a batch, so /stock-items/{id} and /batches/{id} routes reach their handlers ("batches" → batche).
+        var stockItem = await Pharmacy.PharmacyKit.CreateItemAsync(_admin);
+        _ids["stockitem"] = stockItem["id"]!.GetValue<Guid>();
+        _ids["batch"] = _ids["batche"] = (await Pharmacy.PharmacyKit.ReceiveAsync(_admin, _ids["stockitem"]))["id"]!.GetValue<Guid>();
     }
 
     public Task DisposeAsync()
