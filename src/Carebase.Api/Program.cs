@@ -7,6 +7,7 @@ using Carebase.Api.Features.History;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Prescriptions;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
@@ -42,6 +43,7 @@ try
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
     builder.Services.AddVisits();
+    builder.Services.AddPrescriptions();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
 
@@ -64,6 +66,7 @@ try
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();
+    api.MapPrescriptions();
     api.MapRecords();
     api.MapAmendments();
     api.MapInsight();
