@@ -11,7 +11,7 @@ namespace Carebase.Api.Features.Prescriptions;
 /// </summary>
 public static class PrescriptionPdf
 {
-    static readonly double[] Columns = [0.30, 0.16, 0.18, 0.12, 0.12, 0.12];
+    static readonly double[] Columns = [0.36, 0.14, 0.20, 0.10, 0.10, 0.10];
 
     public static byte[] Render(PrescriptionResponse p, PrescriptionParties parties, string hospital, DateOnly today, TimeZoneInfo zone, string paper)
     {
@@ -21,7 +21,7 @@ public static class PrescriptionPdf
         pdf.Heading(hospital, 18);
         pdf.Paragraph("Prescription");
         pdf.Rule();
-        pdf.Field("Prescription", p.Code ?? "DRAFT — not issued");
+        pdf.Field("Rx code", p.Code ?? "DRAFT — not issued");
         pdf.Field("Date", written.ToString("d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture));
         pdf.Field("Prescriber", $"Dr {parties.DoctorName}" + (string.IsNullOrWhiteSpace(parties.Specialization) ? "" : $", {parties.Specialization}"));
         pdf.Field("Licence no.", parties.LicenseNumber);

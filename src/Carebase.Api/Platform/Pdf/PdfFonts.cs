@@ -15,13 +15,16 @@ public sealed class PdfFonts : IFontResolver
 
     static readonly Lazy<bool> Installed = new(() =>
     {
+        // From 6.5 on, PDFsharp refuses to work until the program names its licence: the free AGPL one (a commercial
+        // key, if the project ever buys one, is loaded here instead with PdfSharpLicense.LoadLicense).
+        PdfSharp.PdfSharpLicense.SetAgplLicense();
         GlobalFontSettings.FontResolver = new PdfFonts();
         return true;
     }, LazyThreadSafetyMode.ExecutionAndPublication);
 
     readonly ConcurrentDictionary<string, byte[]> _faces = new();
 
-    /// <summary>Makes sure the resolver is in place before a document uses a font (idempotent, thread-safe).</summary>
+    /// <summary>Makes sure PDFsharp is set up (licence, font resolver) before a document is made (idempotent, thread-safe).</summary>
     public static void EnsureInstalled() => _ = Installed.Value;
 
     /// <summary>Every family asked for resolves to DejaVu Sans; italic is simulated by PDFsharp.</summary>

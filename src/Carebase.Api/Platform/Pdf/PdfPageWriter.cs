@@ -20,7 +20,7 @@ public sealed class PdfPageWriter : IDisposable
 {
     const double Margin = 50, BodySize = 10, Leading = 1.35;
 
-    readonly PdfDocument _document = new();
+    readonly PdfDocument _document;
     readonly string _paper;
     readonly string? _watermark;
     readonly XFont _body, _bold, _small;
@@ -30,6 +30,7 @@ public sealed class PdfPageWriter : IDisposable
     public PdfPageWriter(string title, string paper = PaperSizes.A4, string? watermark = null, DateTimeOffset? created = null)
     {
         PdfFonts.EnsureInstalled();
+        _document = new PdfDocument();
         _paper = paper;
         _watermark = watermark;
         _document.Info.Title = title;
