@@ -155,7 +155,8 @@ public sealed record PrescriptionResponse(
 
 /// <summary>Filters of the prescription list (a portal patient sees only their own, issued or later).</summary>
 public sealed record PrescriptionListQuery(
-    Guid? PatientId, Guid? VisitId,
+    Guid? PatientId,
+    [property: Description("Only the prescriptions written in this visit.")] Guid? VisitId,
     [property: MaxLength(36), Description(Doctors.DoctorRef.Rule)] string? DoctorId,
     [property: OneOf(typeof(PrescriptionStatuses), nameof(PrescriptionStatuses.List)), Description("Only prescriptions in this status.")] string? Status,
     int? Page, int? PageSize) : IValidatable, IPageQuery
