@@ -45,14 +45,14 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
 
     /// <summary>
     /// The prescription (tracked, with its items), after the patient gate: 404 when the caller may not see it (a portal
-    /// patient sees only their own, and no drafts), 403 for a confidential patient outside the care team.
+    /// patient sees only their own, once issued), 403 for a confidential patient outside the care team.
     /// </summary>
     public async Task<Prescription> FindAsync(Guid id, CancellationToken ct, bool forUpdate = false)
     {
         var rows = forUpdate ? db.Set<Prescription>().FromSql($"SELECT * FROM prescriptions WHERE id = {id} FOR UPDATE") : db.Set<Prescription>();
         var prescription = await rows.Include(p => p.Items.OrderBy(i => i.Position)).SingleOrDefaultAsync(p => p.Id == id, ct)
             ?? throw new NotFoundException("The prescription");
-        if (access.OnlyPatientId is { } only && (only != prescription.PatientId || prescription.IsDraft)) throw new NotFoundException("The prescription");
+        if (access.OnlyPatientId is { } only && (only != prescription.PatientId || prescription.IssuedAt is null)) throw new NotFoundException("The prescription");
         await access.FindAsync(prescription.PatientId, ct);
         return prescription;
     }
@@ -104,7 +104,6 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prescription = await DraftForChangeAsync(id, ifMatch, ct);
-        if (prescription.Items.Count == 0) throw new ConflictException("prescription_empty", "A prescription needs at least one item to be issued.");
         var given = (request?.Overrides ?? []).GroupBy(o => o.ItemIndex!.Value).ToDictionary(g => g.Key, g => g.Last().Reason!.Trim());
         var conflicts = await checks.FindAsync(prescription.PatientId, prescription.Items, ct);
         var unanswered = conflicts.Where(c => !given.ContainsKey(c.ItemIndex)).ToList();
@@ -131,8 +130,7 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
     public async Task<Prescription> CancelAsync(Guid id, string reason, StringValues ifMatch, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var prescription = await FindAsync(id, ct, forUpdate: true);
-        if (!ETags.Matches(ifMatch, prescription.Version)) throw new PreconditionFailedException();
+        var prescription = await ForChangeAsync(id, ifMatch, ct);
         prescription.Cancel(reason, caller.UserId, time.GetUtcNow());
         audit.Record("PRESCRIPTION_CANCELLED", "PRESCRIPTION", id, new { prescription.Code, reason });
         await db.SaveChangesAsync(ct);
@@ -140,10 +138,17 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
         return prescription;
     }
 
-    async Task<Prescription> DraftForChangeAsync(Guid id, StringValues ifMatch, CancellationToken ct)
+    /// <summary>The prescription locked for a change, after the gate and If-Match (412 when stale).</summary>
+    async Task<Prescription> ForChangeAsync(Guid id, StringValues ifMatch, CancellationToken ct)
     {
         var prescription = await FindAsync(id, ct, forUpdate: true);
         if (!ETags.Matches(ifMatch, prescription.Version)) throw new PreconditionFailedException();
+        return prescription;
+    }
+
+    async Task<Prescription> DraftForChangeAsync(Guid id, StringValues ifMatch, CancellationToken ct)
+    {
+        var prescription = await ForChangeAsync(id, ifMatch, ct);
         prescription.EnsureDraft();
         return prescription;
     }

@@ -45,8 +45,8 @@ public sealed class PrescriptionReader(CarebaseDb db, Caller caller, PatientAcce
     {
         var doctorId = await DoctorRef.ResolveAsync(q.DoctorId, "doctorId", db, caller, ct);
         var rows = db.Set<Prescription>().AsNoTracking();
-        // A portal patient sees their own prescriptions once issued; drafts are the doctor's work in progress.
-        if (access.OnlyPatientId is { } self) rows = rows.Where(p => p.PatientId == self && p.Status != PrescriptionStatuses.Draft);
+        // A portal patient sees their own prescriptions once issued; drafts (and drafts discarded) are the doctor's work in progress.
+        if (access.OnlyPatientId is { } self) rows = rows.Where(p => p.PatientId == self && p.IssuedAt != null);
         if (q.PatientId is { } patientId) rows = rows.Where(p => p.PatientId == patientId);
         if (q.VisitId is { } visitId) rows = rows.Where(p => p.VisitId == visitId);
         if (doctorId is { } doctor) rows = rows.Where(p => p.DoctorId == doctor);

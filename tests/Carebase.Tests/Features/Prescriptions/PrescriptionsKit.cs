@@ -83,8 +83,8 @@ public sealed class PrescriptionsKit : IAsyncLifetime
     public static object Item(string medicine, string frequency = "TID", decimal? doseAmount = 1, int? durationDays = 5, int? quantity = null) =>
         new { medicine, doseAmount, doseUnit = "tablet", frequency, route = "oral", durationDays, quantity };
 
-    public Task RecordAsync(Guid patient, string list, object body) =>
-        Doctor.PostAsJsonAsync($"/api/v1/patients/{patient}/{list}", body).ContinueWith(t => t.Result.EnsureStatusAsync(HttpStatusCode.Created)).Unwrap();
+    public async Task RecordAsync(Guid patient, string list, object body) =>
+        await (await Doctor.PostAsJsonAsync($"/api/v1/patients/{patient}/{list}", body)).EnsureStatusAsync(HttpStatusCode.Created);
 
     /// <summary>The PDF's words in reading order, one space apart.</summary>
     public static async Task<(string text, double width)> PdfAsync(HttpResponseMessage response)
