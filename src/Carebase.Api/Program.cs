@@ -8,6 +8,7 @@ using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Pharmacy;
+using Carebase.Api.Features.Prescriptions;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
@@ -43,6 +44,7 @@ try
     builder.Services.AddDemo();
     builder.Services.AddScheduling();
     builder.Services.AddVisits();
+    builder.Services.AddPrescriptions();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
     builder.Services.AddPharmacy(builder.Configuration);
@@ -67,6 +69,7 @@ try
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();
+    api.MapPrescriptions();
     api.MapRecords();
     api.MapPharmacy();
     api.MapAmendments();

@@ -46,6 +46,11 @@ public sealed class Prescription
 
     public bool IsDraft => Status == PrescriptionStatuses.Draft;
 
+    public static Prescription Draft(Guid patientId, Guid? visitId, Guid doctorId, string? notes, Guid? by, DateTimeOffset now) => new()
+    {
+        PatientId = patientId, VisitId = visitId, DoctorId = doctorId, Notes = notes, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+    };
+
     public void Touch(Guid? by, DateTimeOffset now)
     {
         (UpdatedAt, UpdatedBy) = (now, by);

@@ -338,6 +338,13 @@ public sealed partial class HostileInputFixture : IAsyncLifetime
         _ids["timeoff"] = timeOff["id"]!.GetValue<Guid>();
         _ids["session"] = session["id"]!.GetValue<Guid>();
         _ids["tenant"] = victim.Id;
+        // A visit of the fixture patient with a draft prescription, so /prescriptions/{id} routes reach their handlers.
+        var visit = await (await _admin.PostAsJsonAsync("/api/v1/visits", new { patientId = patient, doctorId = doctor })).JsonAsync(HttpStatusCode.Created);
+        _ids["visit"] = visit["id"]!.GetValue<Guid>();
+        _ids["prescription"] = (await (await _admin.PostAsJsonAsync("/api/v1/prescriptions", new
+        {
+            visitId = _ids["visit"], items = new[] { new { medicine = "Sweep 1 mg", doseAmount = 1, frequency = "OD", durationDays = 1 } },
+        })).JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
         // A document of the fixture patient, so /documents/{docId} routes reach their handlers.
         _ids["doc"] = (await Documents.DocumentsKit.UploadedAsync(_admin, patient, Documents.DocumentsKit.Pdf))["id"]!.GetValue<Guid>();
         // A stock item with a batch, so /stock-items/{id} and /batches/{id} routes reach their handlers ("batches" → batche).

@@ -32,6 +32,8 @@ CREATE TABLE prescriptions (
     CONSTRAINT prescriptions_cancelled_check CHECK (status <> 'CANCELLED' OR (cancelled_at IS NOT NULL AND length(btrim(cancel_reason)) > 0))
 );
 CREATE INDEX prescriptions_patient_idx ON prescriptions (patient_id, created_at DESC);
+-- The patient's timeline: issued prescriptions newest first (drafts have no issued_at and stay hidden).
+CREATE INDEX prescriptions_timeline_idx ON prescriptions (patient_id, issued_at DESC, id DESC);
 CREATE INDEX prescriptions_visit_idx ON prescriptions (visit_id) WHERE visit_id IS NOT NULL;
 CREATE INDEX prescriptions_doctor_idx ON prescriptions (doctor_id, created_at DESC);
 -- The pharmacy's worklist: issued prescriptions waiting to be dispensed, oldest first.
