@@ -6,6 +6,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
+using Carebase.Api.Features.Labs;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
@@ -44,6 +45,7 @@ try
     builder.Services.AddVisits();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
+    builder.Services.AddLabs();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -64,6 +66,7 @@ try
     api.MapScheduling();
     api.MapQueue();
     api.MapVisits();
+    api.MapLabs();
     api.MapRecords();
     api.MapAmendments();
     api.MapInsight();

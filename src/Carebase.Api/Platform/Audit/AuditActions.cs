@@ -50,12 +50,17 @@ public static class AuditActions
         // Documents
         "DOCUMENT_UPLOADED", "DOCUMENT_LISTED", "DOCUMENT_READ", "DOCUMENT_DOWNLOADED", "DOCUMENT_UPDATED", "DOCUMENT_DELETED",
         "DOCUMENT_CORRUPTED",
+        // Laboratory
+        "LAB_TEST_CREATED", "LAB_TEST_UPDATED", "LAB_PANEL_CREATED", "LAB_PANEL_UPDATED",
+        "LAB_ORDER_CREATED", "LAB_ORDER_READ", "LAB_ORDER_LISTED", "LAB_ORDER_CANCELLED", "LAB_SAMPLE_COLLECTED", "LAB_RESULTS_ENTERED",
+        "LAB_RESULTS_VERIFIED", "LAB_RESULT_CORRECTED", "LAB_CRITICAL_NOTIFIED", "LAB_ATTACHMENT_UPLOADED", "LAB_ATTACHMENT_DOWNLOADED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT",
+        "LAB_TEST", "LAB_PANEL", "LAB_ORDER", "LAB_RESULT",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
