@@ -102,7 +102,7 @@ public sealed class LabPanelTest
 {
     public Guid PanelId { get; init; }
     public Guid TestId { get; init; }
-    public int Position { get; init; }
+    public int Position { get; set; }
 }
 
 sealed class LabCatalogConfiguration : IEntityTypeConfiguration<LabTest>, IEntityTypeConfiguration<LabTestRange>,

@@ -107,7 +107,9 @@ public static class LabCatalogEndpoints
         {
             db.RemoveRange(test.Ranges);
             test.Ranges.Clear();
-            test.Ranges.AddRange((r.Ranges ?? []).Select(x => x.ToRange(test.Id)));
+            var ranges = (r.Ranges ?? []).Select(x => x.ToRange(test.Id)).ToList();
+            db.AddRange(ranges); // new rows (their ids are set, so the collection alone would read as updates)
+            test.Ranges.AddRange(ranges);
             changes["ranges"] = new { to = test.Ranges.Count };
         }
         if (changes.Count > 0)
@@ -157,7 +159,7 @@ public static class LabCatalogEndpoints
         panel.Code = r.Code!.Trim();
         panel.Loinc = Input.Clean(r.Loinc);
         panel.Name = r.Name!.Trim();
-        await SetTestsAsync(db, panel, r.TestIds!, ct);
+        panel.Tests.AddRange(await NewTestsAsync(db, panel, r.TestIds!, ct));
         db.Add(panel);
         audit.Record("LAB_PANEL_CREATED", "LAB_PANEL", panel.Id, new { panel.Code, panel.Name, tests = r.TestIds });
         await SavePanelAsync(db, panel, ct);
@@ -177,9 +179,14 @@ public static class LabCatalogEndpoints
         var changes = AuditLog.ChangesOf(db.Entry(panel));
         if (r.Has(nameof(r.TestIds)) && !panel.Tests.OrderBy(t => t.Position).Select(t => t.TestId).SequenceEqual(r.TestIds!))
         {
-            db.RemoveRange(panel.Tests);
-            panel.Tests.Clear();
-            await SetTestsAsync(db, panel, r.TestIds!, ct);
+            // Kept tests move to their new place, dropped ones go, new ones come (a row is never removed and re-added).
+            var kept = panel.Tests.ToDictionary(t => t.TestId);
+            db.RemoveRange(panel.Tests.Where(t => !r.TestIds!.Contains(t.TestId)));
+            panel.Tests.RemoveAll(t => !r.TestIds!.Contains(t.TestId));
+            foreach (var (testId, i) in r.TestIds!.Select((t, i) => (t, i)))
+                if (kept.TryGetValue(testId, out var existing)) existing.Position = i;
+            var added = await NewTestsAsync(db, panel, r.TestIds!, ct);
+            db.AddRange(added.Where(t => !kept.ContainsKey(t.TestId)));
             changes["testIds"] = new { to = r.TestIds };
         }
         if (changes.Count > 0)
@@ -193,7 +200,7 @@ public static class LabCatalogEndpoints
     }
 
     /// <summary>The panel's tests, in the order given (each once, each an existing test).</summary>
-    static async Task SetTestsAsync(CarebaseDb db, LabPanel panel, IReadOnlyList<Guid> testIds, CancellationToken ct)
+    static async Task<List<LabPanelTest>> NewTestsAsync(CarebaseDb db, LabPanel panel, IReadOnlyList<Guid> testIds, CancellationToken ct)
     {
         if (testIds.Distinct().Count() != testIds.Count) throw new Platform.Errors.ValidationException("testIds", "Each test once.");
         var known = await db.Set<LabTest>().Where(t => testIds.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct);
@@ -201,7 +208,7 @@ public static class LabCatalogEndpoints
         for (var i = 0; i < testIds.Count; i++)
             if (!known.Contains(testIds[i])) errors.Add($"testIds[{i}]", "No such test.");
         errors.ThrowIfAny();
-        panel.Tests.AddRange(testIds.Select((t, i) => new LabPanelTest { PanelId = panel.Id, TestId = t, Position = i }));
+        return testIds.Select((t, i) => new LabPanelTest { PanelId = panel.Id, TestId = t, Position = i }).ToList();
     }
 
     static async Task<IReadOnlyList<LabPanelResponse>> PanelResponsesAsync(CarebaseDb db, IReadOnlyList<LabPanel> panels, CancellationToken ct)

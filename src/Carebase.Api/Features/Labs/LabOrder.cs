@@ -190,13 +190,17 @@ sealed class LabOrderConfiguration : IEntityTypeConfiguration<LabOrder>, IEntity
     public void Configure(EntityTypeBuilder<LabOrderItem> e)
     {
         e.ToTable("lab_order_items");
-        e.HasOne<LabOrder>().WithMany().HasForeignKey(i => i.OrderId); // so a unit of work inserts the order first
+        // So a unit of work inserts the order, test and panel first.
+        e.HasOne<LabOrder>().WithMany().HasForeignKey(i => i.OrderId);
+        e.HasOne<LabTest>().WithMany().HasForeignKey(i => i.TestId);
+        e.HasOne<LabPanel>().WithMany().HasForeignKey(i => i.PanelId);
     }
 
     public void Configure(EntityTypeBuilder<LabResult> e)
     {
         e.ToTable("lab_results");
         e.HasOne<LabOrderItem>().WithMany().HasForeignKey(r => r.ItemId);
+        e.HasOne<LabOrder>().WithMany().HasForeignKey(r => r.OrderId);
         e.Ignore(r => r.IsCritical);
     }
 

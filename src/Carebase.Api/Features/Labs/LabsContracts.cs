@@ -284,7 +284,8 @@ public sealed record LabOrderListItem(Guid Id, Guid PatientId, string PatientCod
 
 /// <summary>Filters of GET /lab-orders. The worklist order (default) is STAT, URGENT, ROUTINE, then the oldest first; NEWEST is newest first.</summary>
 public sealed record LabOrderQuery(
-    Guid? PatientId, Guid? VisitId,
+    [property: Description("Only this patient's orders.")] Guid? PatientId,
+    [property: Description("Only the orders of this visit.")] Guid? VisitId,
     [property: MaxLength(36), Description(Doctors.DoctorRef.Rule)] string? DoctorId,
     [property: OneOf(typeof(LabValues), nameof(LabValues.Statuses)), Description("Only orders in this status.")] string? Status,
     [property: OneOf(typeof(LabValues), nameof(LabValues.Priorities)), Description("Only orders of this priority.")] string? Priority,
