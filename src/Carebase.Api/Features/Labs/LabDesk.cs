@@ -254,49 +254,50 @@ public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, 
         var collected = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(order.CollectedAt ?? Now, zone).DateTime);
         return new ResultContext(order, tests, patient.Gender, ReferenceRanges.AgeDays(patient.DateOfBirth, collected), caller.UserId);
     }
+}
 
-    sealed record ResultContext(LabOrder Order, Dictionary<Guid, LabTest> Tests, string Sex, int AgeDays, Guid By)
+/// <summary>Judges values for an order's items: the range for the patient's sex and age, the flags, the snapshot kept on the result.</summary>
+sealed record ResultContext(LabOrder Order, Dictionary<Guid, LabTest> Tests, string Sex, int AgeDays, Guid By)
+{
+    /// <summary>A result for the item from the value given, or null with the field's error added.</summary>
+    public LabResult? Result(LabOrderItem item, decimal? value, string? code, string? text, string? comment, DateTimeOffset now,
+        FieldErrors errors, string field)
     {
-        /// <summary>A result for the item from the value given, or null with the field's error added.</summary>
-        public LabResult? Result(LabOrderItem item, decimal? value, string? code, string? text, string? comment, DateTimeOffset now,
-            FieldErrors errors, string field)
+        var test = Tests[item.TestId];
+        code = Input.Clean(code)?.ToUpperInvariant();
+        text = Input.Clean(text);
+        var range = ReferenceRanges.Choose(test.Ranges, Sex, AgeDays);
+        string[] flags;
+        switch (test.ResultKind)
         {
-            var test = Tests[item.TestId];
-            code = Input.Clean(code)?.ToUpperInvariant();
-            text = Input.Clean(text);
-            var range = ReferenceRanges.Choose(test.Ranges, Sex, AgeDays);
-            string[] flags;
-            switch (test.ResultKind)
-            {
-                case "NUMERIC" when value is { } v:
-                    flags = ReferenceRanges.Flags(v, range?.Low, range?.High, test.CriticalLow, test.CriticalHigh);
-                    break;
-                case "CODED" when code is not null:
-                    if (!test.CodedValues.Contains(code))
-                    {
-                        errors.Add(field + "valueCode", $"One of {string.Join(", ", test.CodedValues)}.");
-                        return null;
-                    }
-                    flags = ReferenceRanges.Flags(code, test.NormalValues);
-                    break;
-                case "TEXT" when text is not null:
-                    flags = [];
-                    break;
-                default:
-                    var name = test.ResultKind switch { "NUMERIC" => "value", "CODED" => "valueCode", _ => "valueText" };
-                    errors.Add(field + name, $"{test.Code} is a {test.ResultKind} test: give {name}.");
+            case "NUMERIC" when value is { } v:
+                flags = ReferenceRanges.Flags(v, range?.Low, range?.High, test.CriticalLow, test.CriticalHigh);
+                break;
+            case "CODED" when code is not null:
+                if (!test.CodedValues.Contains(code))
+                {
+                    errors.Add(field + "valueCode", $"One of {string.Join(", ", test.CodedValues)}.");
                     return null;
-            }
-            var numeric = test.ResultKind == "NUMERIC";
-            return new LabResult
-            {
-                ItemId = item.Id, OrderId = Order.Id, PatientId = Order.PatientId, ValueNumeric = numeric ? value : null,
-                ValueCode = test.ResultKind == "CODED" ? code : null, ValueText = test.ResultKind == "TEXT" ? text : null, Unit = numeric ? test.Unit : null,
-                RangeLow = range?.Low, RangeHigh = range?.High,
-                RangeText = range?.Text ?? (test.ResultKind == "CODED" && test.NormalValues.Length > 0 ? string.Join(", ", test.NormalValues) : null),
-                CriticalLow = test.CriticalLow, CriticalHigh = test.CriticalHigh, Flags = flags, Comment = Input.Clean(comment),
-                EnteredAt = now, EnteredBy = By,
-            };
+                }
+                flags = ReferenceRanges.Flags(code, test.NormalValues);
+                break;
+            case "TEXT" when text is not null:
+                flags = [];
+                break;
+            default:
+                var name = test.ResultKind switch { "NUMERIC" => "value", "CODED" => "valueCode", _ => "valueText" };
+                errors.Add(field + name, $"{test.Code} is a {test.ResultKind} test: give {name}.");
+                return null;
         }
+        var numeric = test.ResultKind == "NUMERIC";
+        return new LabResult
+        {
+            ItemId = item.Id, OrderId = Order.Id, PatientId = Order.PatientId, ValueNumeric = numeric ? value : null,
+            ValueCode = test.ResultKind == "CODED" ? code : null, ValueText = test.ResultKind == "TEXT" ? text : null, Unit = numeric ? test.Unit : null,
+            RangeLow = range?.Low, RangeHigh = range?.High,
+            RangeText = range?.Text ?? (test.ResultKind == "CODED" && test.NormalValues.Length > 0 ? string.Join(", ", test.NormalValues) : null),
+            CriticalLow = test.CriticalLow, CriticalHigh = test.CriticalHigh, Flags = flags, Comment = Input.Clean(comment),
+            EnteredAt = now, EnteredBy = By,
+        };
     }
 }
