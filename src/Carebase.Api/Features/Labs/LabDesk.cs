@@ -172,12 +172,10 @@ public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, 
         order.Verify(caller.UserId, now);
         audit.Record("LAB_RESULTS_VERIFIED", "LAB_ORDER", id, new { results = pending.Select(r => r.Id) });
         await notifications.ResultsReadyAsync(order, ct);
-        await db.SaveOrConflictAsync(ct, ("lab_results_verifier_check", SamePerson));
+        await db.SaveOrConflictAsync(ct, ("lab_results_verifier_check", LabResult.SamePerson));
         await tx.CommitAsync(ct);
         return order;
     }
-
-    static ConflictException SamePerson() => new("same_person", "You entered this result: another person with labs:verify must verify it.");
 
     /// <summary>
     /// A new value for a result: the original stays, CORRECTED and pointing at its replacement, and the new FINAL result

@@ -149,10 +149,11 @@ public sealed class LabResult
     /// <summary>409 same_person for the one who entered it: a result is verified by a second person.</summary>
     public void Verify(Guid by, DateTimeOffset now)
     {
-        if (by == EnteredBy)
-            throw new ConflictException("same_person", "You entered this result: another person with labs:verify must verify it.");
+        if (by == EnteredBy) throw SamePerson();
         (VerifiedAt, VerifiedBy) = (now, by);
     }
+
+    public static ConflictException SamePerson() => new("same_person", "You entered this result: another person with labs:verify must verify it.");
 
     public void ReplaceWith(LabResult next, string reason)
     {
