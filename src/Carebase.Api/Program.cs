@@ -6,6 +6,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.Insight;
+using Carebase.Api.Features.Labs;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Pharmacy;
 using Carebase.Api.Features.Prescriptions;
@@ -49,6 +50,7 @@ try
     builder.Services.AddDocuments();
     builder.Services.AddPharmacy(builder.Configuration);
     builder.Services.AddDispensings();
+    builder.Services.AddLabs();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -70,6 +72,7 @@ try
     api.MapQueue();
     api.MapVisits();
     api.MapPrescriptions();
+    api.MapLabs();
     api.MapRecords();
     api.MapPharmacy();
     api.MapAmendments();

@@ -177,6 +177,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
         await PharmacyDemo.SeedAsync(db, slug, timezone, currency, now, ct);
+        await Labs.LabsDemo.SeedAsync(db, slug, currency, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -257,7 +258,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
-         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements];
+         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements,
+         .. Labs.LabsDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

@@ -84,7 +84,7 @@ public static class DocumentsEndpoints
     {
         var document = await FindAsync(db, caller, id, docId, track: false, ct);
         var store = storage.For(document.Storage);
-        var problem = await VerifyAsync(store, document, ct);
+        var problem = await MultipartUpload.IntegrityProblemAsync(store, document.StorageKey, document.SizeBytes, document.Sha256, ct);
         if (problem is not null)
         {
             log.LogError("Document {DocumentId} failed its integrity check: {Problem}", document.Id, problem);
@@ -104,24 +104,6 @@ public static class DocumentsEndpoints
         await using var content = await store.OpenAsync(document.StorageKey, ct);
         await content.CopyToAsync(http.Response.Body, 81920, ct);
         return TypedResults.Empty;
-    }
-
-    /// <summary>Why the stored bytes are not the uploaded ones (missing, another size, another hash), or null when they are.</summary>
-    static async Task<string?> VerifyAsync(IDocumentStore store, Document document, CancellationToken ct)
-    {
-        try
-        {
-            await using var content = await store.OpenAsync(document.StorageKey, ct);
-            await using var hashing = new HashingStream(ReadOnlyMemory<byte>.Empty, content, long.MaxValue);
-            await hashing.CopyToAsync(Stream.Null, 81920, ct);
-            if (hashing.BytesRead != document.SizeBytes) return $"size {hashing.BytesRead} instead of {document.SizeBytes}";
-            var actual = hashing.Sha256Hex();
-            return actual == document.Sha256 ? null : $"SHA-256 {actual}";
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return "the stored content is missing";
-        }
     }
 
     static async Task<Ok<DocumentResponse>> Update(Guid id, Guid docId, UpdateDocumentRequest request, CarebaseDb db, Caller caller, AuditLog audit,

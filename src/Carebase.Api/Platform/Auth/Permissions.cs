@@ -41,6 +41,7 @@ public static class Permissions
     public const string LabsRead = "labs:read";
     public const string LabsWrite = "labs:write";
     public const string LabsResults = "labs:results";
+    public const string LabsVerify = "labs:verify";
     public const string PharmacyRead = "pharmacy:read";
     public const string PharmacyWrite = "pharmacy:write";
     public const string PharmacyDispense = "pharmacy:dispense";
@@ -92,6 +93,7 @@ public static class Permissions
         new(LabsRead, "labs", "Read lab orders and results"),
         new(LabsWrite, "labs", "Order lab tests and manage the catalog"),
         new(LabsResults, "labs", "Collect samples and record results"),
+        new(LabsVerify, "labs", "Verify lab results entered by someone else"),
         new(PharmacyRead, "pharmacy", "Read stock, batches and movements"),
         new(PharmacyWrite, "pharmacy", "Receive and adjust stock"),
         new(PharmacyDispense, "pharmacy", "Dispense prescriptions"),
