@@ -1,5 +1,6 @@
 using Carebase.Api;
 using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Billing;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
@@ -44,6 +45,7 @@ try
     builder.Services.AddVisits();
     builder.Services.AddRecords();
     builder.Services.AddDocuments();
+    builder.Services.AddBilling();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -66,6 +68,7 @@ try
     api.MapVisits();
     api.MapRecords();
     api.MapAmendments();
+    api.MapBilling();
     api.MapInsight();
     api.MapDemo();
 

@@ -50,12 +50,15 @@ public static class AuditActions
         // Documents
         "DOCUMENT_UPLOADED", "DOCUMENT_LISTED", "DOCUMENT_READ", "DOCUMENT_DOWNLOADED", "DOCUMENT_UPDATED", "DOCUMENT_DELETED",
         "DOCUMENT_CORRUPTED",
+        // Billing
+        "INVOICE_CREATED", "INVOICE_READ", "INVOICE_LISTED", "INVOICE_UPDATED", "INVOICE_LINE_ADDED", "INVOICE_LINE_REMOVED", "INVOICE_ISSUED",
+        "INVOICE_VOIDED", "PAYMENT_RECEIVED", "PAYMENT_REFUNDED", "PAYMENT_LISTED", "RECEIPT_READ", "BILLING_SETTINGS_UPDATED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
-        "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT",
+        "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT", "INVOICE", "BILLING_SETTINGS",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
