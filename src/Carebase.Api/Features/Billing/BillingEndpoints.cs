@@ -108,11 +108,12 @@ public static class BillingEndpoints
         return TypedResults.Created($"/api/v1/payments/{refund.Id}/receipt", PaymentResponse.From(refund, invoice.Currency));
     }
 
-    static async Task<Ok<IReadOnlyList<PaymentResponse>>> Payments(Guid id, PaymentDesk desk, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<Paged<PaymentResponse>>> Payments(Guid id, [AsParameters] PageQuery query, PaymentDesk desk, AuditLog audit, CancellationToken ct)
     {
         var (entries, invoice) = await desk.ListAsync(id, ct);
-        await audit.WriteAsync("PAYMENT_LISTED", "INVOICE", id, new { invoice.PatientId, returned = entries.Count }, ct: ct);
-        return TypedResults.Ok<IReadOnlyList<PaymentResponse>>(entries.Select(p => PaymentResponse.From(p, invoice.Currency)).ToList());
+        var page = entries.Select(p => PaymentResponse.From(p, invoice.Currency)).ToList().ToPaged(query);
+        await audit.WriteAsync("PAYMENT_LISTED", "INVOICE", id, new { invoice.PatientId, returned = page.Items.Select(p => p.Id) }, ct: ct);
+        return TypedResults.Ok(page);
     }
 
     static async Task<Ok<ReceiptResponse>> Receipt(Guid id, PaymentDesk desk, AuditLog audit, CancellationToken ct)

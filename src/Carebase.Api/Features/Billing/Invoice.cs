@@ -81,6 +81,14 @@ public sealed class Invoice
         (Subtotal, DiscountTotal, TaxTotal, Total) = (amounts.Subtotal, amounts.DiscountTotal, amounts.TaxTotal, amounts.Total);
     }
 
+    /// <summary>Issued under a given number: demo seeding only (numbers otherwise come from the year's counter, <see cref="InvoiceDesk.IssueAsync"/>).</summary>
+    internal void Issued(string number, int year, Guid? by, DateTimeOffset at)
+    {
+        EnsureDraft();
+        (Number, Year, Status, IssuedAt, IssuedBy) = (number, year, InvoiceValues.Issued, at, by);
+        Touch(by, at);
+    }
+
     /// <summary>A payment (positive) or a refund (negative) changes what is paid and with it the status.</summary>
     public void Record(decimal amount, Guid? by, DateTimeOffset now)
     {

@@ -3,6 +3,7 @@ using Carebase.Api.Features.Doctors;
 using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
+using Carebase.Api.Features.Billing;
 using Carebase.Api.Features.Visits;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
@@ -172,6 +173,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await VisitsDemo.SeedAsync(db, portalPatient, now, ct);
+        await BillingDemo.SeedAsync(db, slug, portalPatient, currency, TimeZoneInfo.FindSystemTimeZoneById(timezone), ct);
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
@@ -255,7 +257,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
-         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements];
+         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. BillingDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)
