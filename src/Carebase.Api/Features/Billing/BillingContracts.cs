@@ -43,7 +43,6 @@ public sealed record InvoiceLineRequest(
 {
     public void Validate(FieldErrors errors)
     {
-        if (Description is { } d && string.IsNullOrWhiteSpace(d)) errors.Add("description", "This field is required.");
         Amounts.Check(errors, "quantity", Quantity, 0, Amounts.MaxQuantity, 3, minExcluded: true);
         Amounts.Check(errors, "unitPrice", UnitPrice, 0, Amounts.MaxMoney, 4);
         Amounts.Check(errors, "taxRate", TaxRate, 0, 100, 4);
@@ -80,13 +79,7 @@ public sealed record UpdateInvoiceRequest : PatchRequest
     [FreeText, MaxLength(2000)] public string? Notes { get; init => field = Sent(value); }
 }
 
-public sealed record VoidInvoiceRequest([property: Required, FreeText, MaxLength(500)] string? Reason) : IValidatable
-{
-    public void Validate(FieldErrors errors)
-    {
-        if (Reason is { } r && string.IsNullOrWhiteSpace(r)) errors.Add("reason", "This field is required.");
-    }
-}
+public sealed record VoidInvoiceRequest([property: Required, FreeText, MaxLength(500)] string? Reason);
 
 /// <summary>A payment of an issued invoice: at most its balance, in the invoice currency's minor unit; INSURANCE needs the claim reference.</summary>
 public sealed record PaymentRequest(
@@ -108,11 +101,7 @@ public sealed record RefundRequest(
     [property: Required] decimal? Amount,
     [property: Required, FreeText, MaxLength(500)] string? Reason) : IValidatable
 {
-    public void Validate(FieldErrors errors)
-    {
-        Amounts.Check(errors, "amount", Amount, 0, Amounts.MaxMoney, 3, minExcluded: true);
-        if (Reason is { } r && string.IsNullOrWhiteSpace(r)) errors.Add("reason", "This field is required.");
-    }
+    public void Validate(FieldErrors errors) => Amounts.Check(errors, "amount", Amount, 0, Amounts.MaxMoney, 3, minExcluded: true);
 }
 
 /// <summary>A change of the billing settings (If-Match): tax rates in percent per line kind, and the dispensing rule.</summary>
@@ -144,7 +133,10 @@ public sealed record BillingSettingsResponse(decimal ConsultationTaxRate, decima
         s.BedTaxRate, s.OtherTaxRate, s.DispensingRequiresPaidInvoice, s.UpdatedAt, s.UpdatedBy, s.Version);
 }
 
-public sealed record DiscountResponse([property: OneOf(typeof(Discount), nameof(Discount.Kinds))] string Kind, decimal Value);
+public sealed record DiscountResponse([property: OneOf(typeof(Discount), nameof(Discount.Kinds))] string Kind, decimal Value)
+{
+    public static DiscountResponse? Of(string? kind, decimal? value) => kind is null ? null : new(kind, value ?? 0);
+}
 
 /// <summary>A line with its amounts in the invoice currency: net = gross − lineDiscount − invoiceDiscount (its share), total = net + tax.</summary>
 public sealed record InvoiceLineResponse(Guid Id, int Position,
@@ -154,7 +146,7 @@ public sealed record InvoiceLineResponse(Guid Id, int Position,
     decimal Gross, decimal LineDiscount, decimal InvoiceDiscount, decimal Net, decimal Tax, decimal Total)
 {
     public static InvoiceLineResponse From(InvoiceLine l, string currency) => new(l.Id, l.Position, l.Kind, l.Description, l.SourceType, l.SourceId,
-        l.Quantity, l.UnitPrice, l.DiscountKind is null ? null : new DiscountResponse(l.DiscountKind, l.DiscountValue ?? 0), l.TaxRate,
+        l.Quantity, l.UnitPrice, DiscountResponse.Of(l.DiscountKind, l.DiscountValue), l.TaxRate,
         InvoiceMath.Scaled(l.Gross, currency), InvoiceMath.Scaled(l.LineDiscount, currency), InvoiceMath.Scaled(l.InvoiceDiscount, currency),
         InvoiceMath.Scaled(l.Net, currency), InvoiceMath.Scaled(l.Tax, currency), InvoiceMath.Scaled(l.Total, currency));
 }

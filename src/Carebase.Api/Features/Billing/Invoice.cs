@@ -92,11 +92,17 @@ public sealed class Invoice
     /// <summary>A payment (positive) or a refund (negative) changes what is paid and with it the status.</summary>
     public void Record(decimal amount, Guid? by, DateTimeOffset now)
     {
-        if (Status is not (InvoiceValues.Issued or InvoiceValues.PartiallyPaid or InvoiceValues.Paid))
-            throw new ConflictException("invoice_not_payable", $"The invoice is {Status}: payments are taken on issued invoices only.");
+        EnsurePayable();
         Paid += amount;
         Status = Paid == 0 ? InvoiceValues.Issued : Paid < Total ? InvoiceValues.PartiallyPaid : InvoiceValues.Paid;
         Touch(by, now);
+    }
+
+    /// <summary>409 invoice_not_payable for a draft or a void invoice: money moves on issued invoices only.</summary>
+    public void EnsurePayable()
+    {
+        if (Status is InvoiceValues.Draft or InvoiceValues.Void)
+            throw new ConflictException("invoice_not_payable", $"The invoice is {Status}: payments are taken on issued invoices only.");
     }
 
     /// <summary>VOID with a reason: a draft, or an issued invoice with nothing paid (refund first); its number stays used.</summary>

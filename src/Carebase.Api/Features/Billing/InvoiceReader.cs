@@ -14,7 +14,7 @@ public sealed class InvoiceReader(CarebaseDb db, PatientAccess access)
         var lines = await db.Set<InvoiceLine>().AsNoTracking().Where(l => l.InvoiceId == i.Id).OrderBy(l => l.Position).ToListAsync(ct);
         string c = i.Currency;
         return new InvoiceResponse(i.Id, i.Number, i.Status, i.PatientId, patient.Name, patient.PatientCode, i.VisitId, i.AdmissionId, c,
-            i.DiscountKind is null ? null : new DiscountResponse(i.DiscountKind, i.DiscountValue ?? 0), InvoiceMath.Scaled(i.Subtotal, c),
+            DiscountResponse.Of(i.DiscountKind, i.DiscountValue), InvoiceMath.Scaled(i.Subtotal, c),
             InvoiceMath.Scaled(i.DiscountTotal, c), InvoiceMath.Scaled(i.TaxTotal, c), InvoiceMath.Scaled(i.Total, c), InvoiceMath.Scaled(i.Paid, c),
             InvoiceMath.Scaled(i.Balance, c), i.Notes, i.VoidReason, i.IssuedAt, i.IssuedBy, i.VoidedAt, i.VoidedBy, i.CreatedAt, i.CreatedBy, i.UpdatedAt,
             i.Version, lines.Select(l => InvoiceLineResponse.From(l, c)).ToList());

@@ -20,8 +20,7 @@ public sealed class PaymentDesk(CarebaseDb db, Caller caller, InvoiceDesk invoic
         await using var tx = await db.BeginOrJoinAsync(ct);
         var invoice = await invoices.FindAsync(id, ct, forUpdate: true);
         var amount = FitCurrency(request.Amount!.Value, invoice);
-        if (invoice.Status is InvoiceValues.Draft or InvoiceValues.Void)
-            throw new ConflictException("invoice_not_payable", $"The invoice is {invoice.Status}: payments are taken on issued invoices only.");
+        invoice.EnsurePayable();
         var balance = invoice.Balance;
         if (amount > balance) throw Overpayment(balance, invoice.Currency);
         var now = time.GetUtcNow();
