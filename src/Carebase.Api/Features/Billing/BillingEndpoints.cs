@@ -34,11 +34,11 @@ public static class BillingEndpoints
             .WithSummary("Void with a reason while nothing is paid (refund first: 409 refund_first); the number stays used");
         g.MapPost("/{id:guid}/payments", Pay).RequirePermission(BillingWrite).ForStaffOnly().WithIdempotency().ProducesProblem(409)
             .WithSummary("Take a payment of at most the balance (409 overpayment); INSURANCE needs the claim reference. Idempotency-Key accepted");
-        g.MapGet("/{id:guid}/payments", Payments).RequirePermission(BillingRead).WithSummary("The invoice's payments and refunds, oldest first");
+        g.MapGet("/{id:guid}/payments", ListPayments).RequirePermission(BillingRead).WithSummary("The invoice's payments and refunds, oldest first");
         g.MapPost("/{id:guid}/refunds", Refund).RequirePermission(BillingWrite).ForStaffOnly().WithIdempotency().ProducesProblem(409)
             .WithSummary("Refund (part of) a payment: a negative entry naming it, never more than is left of it. Idempotency-Key accepted");
 
-        api.MapGet("/payments/{id:guid}/receipt", Receipt).WithTags("Billing").RequirePermission(BillingRead)
+        api.MapGet("/payments/{id:guid}/receipt", GetReceipt).WithTags("Billing").RequirePermission(BillingRead)
             .WithSummary("The receipt of a payment or refund, with the invoice's balance after it");
 
         var settings = api.MapGroup("/billing/settings").WithTags("Billing").AddEndpointFilter<ValidationFilter>();
@@ -108,7 +108,7 @@ public static class BillingEndpoints
         return TypedResults.Created($"/api/v1/payments/{refund.Id}/receipt", PaymentResponse.From(refund, invoice.Currency));
     }
 
-    static async Task<Ok<Paged<PaymentResponse>>> Payments(Guid id, [AsParameters] PageQuery query, PaymentDesk desk, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<Paged<PaymentResponse>>> ListPayments(Guid id, [AsParameters] PageQuery query, PaymentDesk desk, AuditLog audit, CancellationToken ct)
     {
         var (entries, invoice) = await desk.ListAsync(id, ct);
         var page = entries.Select(p => PaymentResponse.From(p, invoice.Currency)).ToList().ToPaged(query);
@@ -116,7 +116,7 @@ public static class BillingEndpoints
         return TypedResults.Ok(page);
     }
 
-    static async Task<Ok<ReceiptResponse>> Receipt(Guid id, PaymentDesk desk, AuditLog audit, CancellationToken ct)
+    static async Task<Ok<ReceiptResponse>> GetReceipt(Guid id, PaymentDesk desk, AuditLog audit, CancellationToken ct)
     {
         var receipt = await desk.ReceiptAsync(id, ct);
         await audit.WriteAsync("RECEIPT_READ", "INVOICE", receipt.InvoiceId, new { paymentId = id }, ct: ct);
