@@ -1,5 +1,6 @@
 using Carebase.Api;
 using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Billing;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
 using Carebase.Api.Features.Doctors;
@@ -51,6 +52,7 @@ try
     builder.Services.AddPharmacy(builder.Configuration);
     builder.Services.AddDispensings();
     builder.Services.AddLabs();
+    builder.Services.AddBilling();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -77,6 +79,7 @@ try
     api.MapPharmacy();
     api.MapAmendments();
     api.MapDispensings();
+    api.MapBilling();
     api.MapInsight();
     api.MapDemo();
 

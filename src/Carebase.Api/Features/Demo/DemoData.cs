@@ -4,6 +4,7 @@ using Carebase.Api.Features.Documents;
 using Carebase.Api.Features.History;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Features.Pharmacy;
+using Carebase.Api.Features.Billing;
 using Carebase.Api.Features.Visits;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Scheduling;
@@ -173,6 +174,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await SchedulingDemo.SeedAsync(db, timezone, time, slug, ct);
         await QueueDemo.SeedAsync(db, timezone, now, ct);
         await VisitsDemo.SeedAsync(db, portalPatient, now, ct);
+        await BillingDemo.SeedAsync(db, slug, portalPatient, currency, TimeZoneInfo.FindSystemTimeZoneById(timezone), ct);
         await ConfidentialityDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
@@ -259,7 +261,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
          .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements,
-         .. Labs.LabsDemo.FreshenStatements];
+         .. Labs.LabsDemo.FreshenStatements, .. BillingDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)
