@@ -21,7 +21,7 @@ namespace Carebase.Api.Features.Labs;
 public static class LabsEndpoints
 {
     public static IServiceCollection AddLabs(this IServiceCollection services) =>
-        TimelineSources.Add<LabsTimeline>(services.AddScoped<LabDesk>().AddScoped<LabReader>().AddScoped<LabNotifications>().AddScoped<LabAttachments>());
+        Billing.VisitCharges.Add<LabCharges>(TimelineSources.Add<LabsTimeline>(services.AddScoped<LabDesk>().AddScoped<LabReader>().AddScoped<LabNotifications>().AddScoped<LabAttachments>()));
 
     public static RouteGroupBuilder MapLabs(this RouteGroupBuilder api)
     {

@@ -20,7 +20,8 @@ namespace Carebase.Api.Features.Pharmacy;
 /// </summary>
 public static class DispensingsEndpoints
 {
-    public static IServiceCollection AddDispensings(this IServiceCollection services) => services.AddScoped<DispensingDesk>();
+    public static IServiceCollection AddDispensings(this IServiceCollection services) =>
+        Billing.VisitCharges.Add<DispensingCharges>(services.AddScoped<DispensingDesk>());
 
     public static RouteGroupBuilder MapDispensings(this RouteGroupBuilder api)
     {

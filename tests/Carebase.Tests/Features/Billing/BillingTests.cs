@@ -81,6 +81,38 @@ public sealed class BillingTests
     }
 
     [Fact]
+    public async Task A_visits_invoice_brings_its_consultation_the_medicines_dispensed_less_returns_and_the_lab_tests_ordered()
+    {
+        var kit = await Shared.Value;
+        var (visit, _) = await kit.VisitAsync();
+        var medicine = (await Pharmacy.PharmacyKit.CreateItemAsync(kit.Admin, Pharmacy.PharmacyKit.Medicine(salePrice: "0.35"))).Id();
+        await Pharmacy.PharmacyKit.ReceiveAsync(kit.Admin, medicine);
+        var prescription = (await (await kit.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new
+        {
+            visitId = visit, items = new[] { new { stockItemId = medicine, doseAmount = 1, doseUnit = "capsule", frequency = "TID", durationDays = 5 } },
+        })).JsonAsync(HttpStatusCode.Created)).Id();
+        await (await kit.Doctor.PostAsJsonAsync($"/api/v1/prescriptions/{prescription}/issue", new { })).EnsureStatusAsync(HttpStatusCode.OK);
+        var dispensing = await (await kit.Admin.PostAsJsonAsync("/api/v1/dispensings", new { prescriptionId = prescription })).JsonAsync(HttpStatusCode.Created);
+        var line = dispensing["lines"]![0]!["id"]!.GetValue<Guid>();
+        await (await kit.Admin.PostAsJsonAsync($"/api/v1/dispensings/{dispensing.Id()}/returns",
+            new { items = new[] { new { lineId = line, quantity = 3, reason = "Course shortened" } } })).EnsureStatusAsync(HttpStatusCode.OK);
+        var test = (await (await kit.Admin.PostAsJsonAsync("/api/v1/lab-tests", new
+        {
+            code = "GLU-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant(), name = "Glucose", specimen = "SERUM", resultKind = "NUMERIC", unit = "mmol/L", price = 4.20m,
+            turnaroundHours = 2, ranges = new[] { new { low = 3.9m, high = 5.5m } },
+        })).JsonAsync(HttpStatusCode.Created)).Id();
+        await (await kit.Doctor.PostAsJsonAsync("/api/v1/lab-orders", new { visitId = visit, testIds = new[] { test }, priority = "ROUTINE" }))
+            .EnsureStatusAsync(HttpStatusCode.Created);
+
+        var invoice = await (await kit.Desk.PostAsJsonAsync("/api/v1/invoices", new { visitId = visit })).JsonAsync(HttpStatusCode.Created);
+        var lines = invoice["lines"]!.AsArray().Select(l => (kind: l!["kind"]!.GetValue<string>(), quantity: l["quantity"]!.GetValue<decimal>(), price: l["unitPrice"]!.GetValue<decimal>()))
+            .OrderBy(l => l.kind).ToList();
+        Assert.Equal([("CONSULTATION", 1m, 150.50m), ("LAB", 1m, 4.20m), ("MEDICINE", 12m, 0.35m)], lines);
+        // Everything is billed now: asking again bills nothing twice.
+        await (await kit.Desk.PostAsJsonAsync("/api/v1/invoices", new { visitId = visit })).ShouldBeProblemAsync(HttpStatusCode.Conflict, "nothing_to_bill");
+    }
+
+    [Fact]
     public async Task Payments_move_the_status_never_exceed_the_balance_and_refunds_reverse_them_before_a_void()
     {
         var kit = await Shared.Value;
