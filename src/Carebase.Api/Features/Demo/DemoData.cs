@@ -179,6 +179,8 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         await HistoryDemo.SeedAsync(db, slug, portalPatient, now, ct);
         await DocumentsDemo.SeedAsync(db, sp.GetRequiredService<Platform.Files.DocumentStorage>().Current, slug, portalPatient, now, ct);
         await PharmacyDemo.SeedAsync(db, slug, timezone, currency, now, ct);
+        // After the visits and the pharmacy: prescriptions for visits, dispensed from the demo batches.
+        await Prescriptions.PrescriptionsDemo.SeedAsync(db, slug, timezone, portalPatient, now, ct);
         await Labs.LabsDemo.SeedAsync(db, slug, currency, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
@@ -260,7 +262,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     /// <summary>Per-table date shifts ($1 is the interval). Staff, departments and doctor profiles carry no clinical dates.</summary>
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
-         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements,
+         .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements, .. Prescriptions.PrescriptionsDemo.FreshenStatements,
          .. Labs.LabsDemo.FreshenStatements, .. BillingDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
