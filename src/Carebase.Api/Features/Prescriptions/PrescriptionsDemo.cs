@@ -39,21 +39,21 @@ public static class PrescriptionsDemo
     /// <summary>What the doctor prescribes for a visit's primary diagnosis: the first always, the others now and then.</summary>
     static readonly Dictionary<string, R[]> ByDiagnosis = new()
     {
-        ["J06.9"] = [new("Paracetamol 500 mg tablet", 2, "QID", 4, 5, "No more than 8 tablets in 24 hours."), new("Cetirizine 10 mg tablet", 1, "OD", 1, 5),
+        ["J06.9"] = [new("Paracetamol 500 mg tablet", 2, "TID", 3, 3, "No more than 8 tablets in 24 hours."), new("Cetirizine 10 mg tablet", 1, "OD", 1, 5),
             new("Amoxicillin 500 mg capsule", 1, "TID", 3, 5, "Complete the course.")],
         ["I10"] = [new("Amlodipine 10 mg tablet", 1, "OD", 1, 28), new("Atorvastatin 20 mg tablet", 1, "QHS", 1, 28), new("Lisinopril 10 mg tablet", 1, "OD", 1, 28)],
         ["E11.9"] = [new("Metformin 500 mg tablet", 1, "BID", 2, 30, "Take with meals."), new("Atorvastatin 20 mg tablet", 1, "QHS", 1, 30),
             new("Gliclazide 80 mg tablet", 1, "OD", 1, 30, "Take with breakfast.")],
-        ["M54.50"] = [new("Ibuprofen 400 mg tablet", 1, "TID", 3, 7, "Take after food."), new("Paracetamol 500 mg tablet", 2, "QID", 4, 5),
+        ["M54.50"] = [new("Ibuprofen 400 mg tablet", 1, "TID", 3, 7, "Take after food."), new("Diazepam 5 mg tablet", 1, "BID", 2, 3, "For muscle spasm; may cause drowsiness."),
             new("Omeprazole 20 mg capsule", 1, "OD", 1, 7, "Before breakfast, while taking ibuprofen.")],
         ["J45.909"] = [new("Montelukast 10 mg tablet", 1, "QHS", 1, 30), new("Prednisolone 5 mg tablet", 8, "OD", 1, 5, "Take in the morning with food."),
             new("Cetirizine 10 mg tablet", 1, "OD", 1, 14)],
-        ["N39.0"] = [new("Nitrofurantoin 100 mg capsule", 1, "BID", 2, 5, "Take with food; complete the course."), new("Paracetamol 500 mg tablet", 2, "QID", 4, 3)],
-        ["G44.209"] = [new("Paracetamol 500 mg tablet", 2, "QID", 4, 3), new("Ibuprofen 400 mg tablet", 1, "TID", 3, 3, "Take after food.")],
+        ["N39.0"] = [new("Nitrofurantoin 100 mg capsule", 1, "BID", 2, 5, "Take with food; complete the course.")],
+        ["G44.209"] = [new("Ibuprofen 400 mg tablet", 1, "TID", 3, 3, "Take after food."), new("Paracetamol 500 mg tablet", 2, "TID", 3, 2)],
         ["D50.9"] = [new("Ferrous sulfate 200 mg tablet", 1, "TID", 3, 42, "Take on an empty stomach; stools may darken."), new("Folic acid 5 mg tablet", 1, "OD", 1, 30)],
         ["K21.9"] = [new("Omeprazole 20 mg capsule", 1, "OD", 1, 28, "Before breakfast."), new("Famotidine 20 mg tablet", 1, "QHS", 1, 14)],
         ["F32.9"] = [new("Sertraline 50 mg tablet", 1, "OD", 1, 28, "May take 2–4 weeks to help; do not stop suddenly.")],
-        ["M17.9"] = [new("Paracetamol 500 mg tablet", 2, "QID", 4, 7), new("Naproxen 500 mg tablet", 1, "BID", 2, 7, "Take after food."),
+        ["M17.9"] = [new("Naproxen 500 mg tablet", 1, "BID", 2, 7, "Take after food."), new("Paracetamol 500 mg tablet", 2, "BID", 2, 5),
             new("Omeprazole 20 mg capsule", 1, "OD", 1, 7, "Before breakfast, while taking naproxen.")],
     };
 
