@@ -29,6 +29,15 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
     /// <summary>The instance most tests share.</summary>
     public static Task<CarebaseApp> Shared() => SharedApp.Value;
 
+    static readonly Lazy<Task<CarebaseApp>> SharedDemoApp = new(async () =>
+        await CreateAsync(await TestDatabase.CreateDatabaseAsync("demoshared"), new Dictionary<string, string?> { ["Carebase:DemoMode"] = "true" }));
+
+    /// <summary>
+    /// The demo hospitals seeded once in a database of their own, for the tests that only read them (seeding takes tens of
+    /// seconds); a test that freshens or changes the demo seeds its own. Never dispose it.
+    /// </summary>
+    public static Task<CarebaseApp> SharedDemo() => SharedDemoApp.Value;
+
     readonly string _connectionString;
     readonly IReadOnlyDictionary<string, string?> _settings;
     readonly ILoggerProvider? _logs;

@@ -53,7 +53,7 @@ public static class DepartmentsEndpoints
     static async Task<Created<DepartmentResponse>> Create(CreateDepartmentRequest request, CarebaseDb db, AuditLog audit, HttpContext http,
         TimeProvider time, CancellationToken ct)
     {
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         var department = new Department
         {
             Name = request.Name!.Trim(), Code = Input.Clean(request.Code), Description = Input.Clean(request.Description),
@@ -85,7 +85,7 @@ public static class DepartmentsEndpoints
         if (changes.Count > 0)
         {
             await EnsureUniqueAsync(db, department, ct);
-            department.Touch(Microseconds.Truncate(time.GetUtcNow()));
+            department.Touch(time.GetUtcNow());
             audit.Record("department.updated", "department", id, changes);
             await SaveAsync(db, department, ct);
         }

@@ -68,7 +68,7 @@ public static class DoctorsEndpoints
             : await ExistingAccountAsync(request.UserId!.Value, tenantId, db, ct);
         if (request.DepartmentId is { } departmentId) await StaffRules.EnsureDepartmentsAsync(db, [departmentId], "departmentId", ct);
 
-        var doctor = Doctor.Create(user.Id, caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+        var doctor = Doctor.Create(user.Id, caller.UserId, time.GetUtcNow());
         doctor.Specialization = request.Specialization!.Trim();
         doctor.LicenseNumber = request.LicenseNumber!.Trim();
         doctor.YearsOfExperience = request.YearsOfExperience!.Value;
@@ -114,7 +114,7 @@ public static class DoctorsEndpoints
         var changes = AuditLog.ChangesOf(db.Entry(doctor));
         if (changes.Count > 0)
         {
-            doctor.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+            doctor.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("doctor.updated", "doctor", id, changes);
             await SaveAsync(db, doctor, ct);
         }

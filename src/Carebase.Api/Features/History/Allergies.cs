@@ -195,7 +195,7 @@ public sealed class AllergyStatements(CarebaseDb db, Caller caller, AuditLog aud
         {
             db.Add(new AllergyStatement
             {
-                PatientId = patientId, NoKnownAllergies = noKnownAllergies, RecordedAt = Microseconds.Truncate(time.GetUtcNow()), RecordedBy = caller.UserId,
+                PatientId = patientId, NoKnownAllergies = noKnownAllergies, RecordedAt = time.GetUtcNow(), RecordedBy = caller.UserId,
             });
             audit.Record("ALLERGY_STATUS_RECORDED", "PATIENT", patientId, new { noKnownAllergies });
             await db.SaveChangesAsync(ct);

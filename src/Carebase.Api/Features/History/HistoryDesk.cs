@@ -47,7 +47,7 @@ public sealed class HistoryDesk(CarebaseDb db, Caller caller, AuditLog audit, Te
         where TItem : HistoryItem where TCreate : class where TPatch : PatchRequest where TQuery : IHistoryQuery where TResponse : HistoryItemResponse
     {
         var item = list.Create(request);
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         item.Begin(patientId, caller.UserId, now);
         await CheckAsync(list, item, ct);
         await using var tx = await db.BeginOrJoinAsync(ct);
@@ -73,7 +73,7 @@ public sealed class HistoryDesk(CarebaseDb db, Caller caller, AuditLog audit, Te
         if (changes.Count > 0)
         {
             await CheckAsync(list, item, ct);
-            var now = Microseconds.Truncate(time.GetUtcNow());
+            var now = time.GetUtcNow();
             item.Touch(caller.UserId, now);
             await list.BeforeSaveAsync(item, new HistoryChange(db, caller, audit, now), ct);
             audit.Record($"{list.Resource}_UPDATED", list.Resource, item.Id, list.AuditChanges(changes));
@@ -90,7 +90,7 @@ public sealed class HistoryDesk(CarebaseDb db, Caller caller, AuditLog audit, Te
     {
         var item = await FindAsync(list, patientId, itemId, track: true, ct);
         ETags.Check(http, item.Version);
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         await list.BeforeDeleteAsync(item, new HistoryChange(db, caller, audit, now), ct);
         item.SoftDelete(caller.UserId, now);
         audit.Record($"{list.Resource}_DELETED", list.Resource, item.Id, new { patientId });

@@ -48,7 +48,7 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
             .Where(c => c.PatientId == patientId && c.DeletedAt == null && Condition.Current.Contains(c.Status))
             .Select(c => new { c.Code, c.Text }).ToListAsync(ct);
         var seen = current.Select(c => Key(c.Code, c.Text)).ToHashSet();
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         var added = new List<Condition>();
         foreach (var n in list)
         {
@@ -76,7 +76,7 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
     /// </summary>
     public void RecordDispensed(Guid patientId, IReadOnlyList<Medication> existing, IEnumerable<DispensedMedicine> medicines, DateOnly today)
     {
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         foreach (var m in medicines)
         {
             var medication = existing.FirstOrDefault(e => e.PrescriptionItemId == m.PrescriptionItemId);
@@ -107,7 +107,7 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
     /// <summary>Medications whose prescription item was handed back in full are STOPPED (the caller saves).</summary>
     public void StopReturned(IReadOnlyList<Medication> existing, IReadOnlyCollection<Guid> prescriptionItemIds)
     {
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         foreach (var medication in existing.Where(m => m.Status == "ACTIVE" && prescriptionItemIds.Contains(m.PrescriptionItemId!.Value)))
         {
             medication.Status = "STOPPED";
@@ -122,7 +122,7 @@ public sealed class MedicalHistory(CarebaseDb db, Caller caller, AuditLog audit,
     public ClinicalNote AddNote(Guid patientId, Guid? visitId, string? title, string text, bool staffOnly)
     {
         var note = new ClinicalNote { Title = Input.Clean(title), Text = text.Trim(), VisitId = visitId, StaffOnly = staffOnly };
-        note.Begin(patientId, caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+        note.Begin(patientId, caller.UserId, time.GetUtcNow());
         db.Add(note);
         audit.Record("CLINICAL_NOTE_CREATED", "CLINICAL_NOTE", note.Id, new { patientId, visitId, staffOnly, length = note.Text.Length });
         return note;

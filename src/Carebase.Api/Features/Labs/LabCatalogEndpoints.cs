@@ -60,7 +60,7 @@ public static class LabCatalogEndpoints
     static async Task<Created<LabTestResponse>> CreateTest(CreateLabTestRequest r, CarebaseDb db, AuditLog audit, TimeProvider time, HttpContext http,
         CancellationToken ct)
     {
-        var test = LabTest.Create(Microseconds.Truncate(time.GetUtcNow()));
+        var test = LabTest.Create(time.GetUtcNow());
         test.Code = r.Code!.Trim();
         test.Loinc = Input.Clean(r.Loinc);
         test.Name = r.Name!.Trim();
@@ -114,7 +114,7 @@ public static class LabCatalogEndpoints
         }
         if (changes.Count > 0)
         {
-            test.Touch(Microseconds.Truncate(time.GetUtcNow()));
+            test.Touch(time.GetUtcNow());
             audit.Record("LAB_TEST_UPDATED", "LAB_TEST", id, changes);
             await SaveTestAsync(db, test, ct);
         }
@@ -155,7 +155,7 @@ public static class LabCatalogEndpoints
     static async Task<Created<LabPanelResponse>> CreatePanel(CreateLabPanelRequest r, CarebaseDb db, AuditLog audit, TimeProvider time, HttpContext http,
         CancellationToken ct)
     {
-        var panel = LabPanel.Create(Microseconds.Truncate(time.GetUtcNow()));
+        var panel = LabPanel.Create(time.GetUtcNow());
         panel.Code = r.Code!.Trim();
         panel.Loinc = Input.Clean(r.Loinc);
         panel.Name = r.Name!.Trim();
@@ -191,7 +191,7 @@ public static class LabCatalogEndpoints
         }
         if (changes.Count > 0)
         {
-            panel.Touch(Microseconds.Truncate(time.GetUtcNow()));
+            panel.Touch(time.GetUtcNow());
             audit.Record("LAB_PANEL_UPDATED", "LAB_PANEL", id, changes);
             await SavePanelAsync(db, panel, ct);
         }

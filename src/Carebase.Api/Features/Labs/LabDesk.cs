@@ -21,7 +21,7 @@ namespace Carebase.Api.Features.Labs;
 public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, LabNotifications notifications, AuditLog audit,
     TenantClock clock, TimeProvider time)
 {
-    DateTimeOffset Now => Microseconds.Truncate(time.GetUtcNow());
+    DateTimeOffset Now => time.GetUtcNow();
 
     public async Task<LabOrder> PlaceAsync(CreateLabOrderRequest request, CancellationToken ct)
     {

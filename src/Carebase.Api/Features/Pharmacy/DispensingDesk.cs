@@ -94,7 +94,7 @@ public sealed class DispensingDesk(CarebaseDb db, Caller caller, PatientAccess a
             .ToListAsync(ct);
         var takes = Allocate(wants, batches, today, request.AllowPartial == true, stock);
 
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         var dispensing = new Dispensing
         {
             PrescriptionId = prescription.Id, PatientId = prescription.PatientId, DispensedAt = now, DispensedBy = caller.UserId,
@@ -167,7 +167,7 @@ public sealed class DispensingDesk(CarebaseDb db, Caller caller, PatientAccess a
                 $"Batch {expired.BatchNumber} has expired{(expired.ExpiryDate is { } d ? $" ({d:yyyy-MM-dd})" : "")}: its medicine is not taken back into stock.",
                 new Dictionary<string, object?> { ["batchId"] = expired.Id });
 
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         foreach (var (line, r) in returns)
         {
             var back = new DispensingReturn

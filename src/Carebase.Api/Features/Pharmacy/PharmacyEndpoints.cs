@@ -71,7 +71,7 @@ public static class PharmacyEndpoints
     static async Task<Created<StockItemResponse>> CreateItem(CreateStockItemRequest request, CarebaseDb db, Caller caller, AuditLog audit,
         HttpContext http, TimeProvider time, CancellationToken ct)
     {
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         var item = new StockItem
         {
             Kind = request.Kind!, Name = request.Name!.Trim(), Unit = request.Unit!.Trim(), ReorderLevel = request.ReorderLevel ?? 0,
@@ -114,7 +114,7 @@ public static class PharmacyEndpoints
         var changes = AuditLog.ChangesOf(db.Entry(item));
         if (changes.Count > 0)
         {
-            item.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+            item.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("STOCK_ITEM_UPDATED", "STOCK_ITEM", id, changes);
             await SaveAsync(db, item, ct);
         }
@@ -146,7 +146,7 @@ public static class PharmacyEndpoints
                     $"'{item.Name}' is on {open} open prescription item(s) (draft, issued or partly dispensed); finish or cancel them first.",
                     new Dictionary<string, object?> { ["openPrescriptionItems"] = open });
             item.IsActive = false;
-            item.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+            item.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("STOCK_ITEM_DEACTIVATED", "STOCK_ITEM", id, new { name = item.Name });
             await db.SaveChangesAsync(ct);
         }
@@ -162,7 +162,7 @@ public static class PharmacyEndpoints
         if (!item.IsActive)
         {
             item.IsActive = true;
-            item.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+            item.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("STOCK_ITEM_ACTIVATED", "STOCK_ITEM", id, new { name = item.Name });
             await db.SaveChangesAsync(ct);
         }

@@ -54,7 +54,7 @@ static class StockBatches
         if (request.ExpiryDate < today)
             throw new ValidationException("expiryDate", $"The batch expired on {request.ExpiryDate:yyyy-MM-dd}; stock past its expiry date is not received.");
 
-        var now = Microseconds.Truncate(time.GetUtcNow());
+        var now = time.GetUtcNow();
         var batch = new StockBatch
         {
             StockItemId = id, BatchNumber = request.BatchNumber!.Trim(), ExpiryDate = request.ExpiryDate, QuantityReceived = request.Quantity!.Value,
@@ -106,7 +106,7 @@ static class StockBatches
         var changes = AuditLog.ChangesOf(db.Entry(batch));
         if (changes.Count > 0)
         {
-            batch.Touch(caller.UserId, Microseconds.Truncate(time.GetUtcNow()));
+            batch.Touch(caller.UserId, time.GetUtcNow());
             audit.Record("STOCK_BATCH_UPDATED", "STOCK_BATCH", id, changes);
             await SaveAsync(db, batch, ct);
         }
@@ -130,7 +130,7 @@ static class StockBatches
         var movement = new StockMovement
         {
             BatchId = id, StockItemId = batch.StockItemId, Kind = MovementKinds.Adjustment, Quantity = request.Quantity!.Value,
-            Reason = request.Reason!.Trim(), OccurredAt = Microseconds.Truncate(time.GetUtcNow()), RecordedBy = caller.UserId,
+            Reason = request.Reason!.Trim(), OccurredAt = time.GetUtcNow(), RecordedBy = caller.UserId,
         };
         db.Add(movement);
         audit.Record("STOCK_ADJUSTED", "STOCK_BATCH", id, new { movementId = movement.Id, quantity = movement.Quantity, reason = movement.Reason, onHandBefore = batch.OnHand });

@@ -73,7 +73,7 @@ public sealed class StockExpiry(IServiceScopeFactory scopes, NpgsqlDataSource da
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var conn = await db.SqlConnectionAsync(ct);
-            var now = Microseconds.Truncate(time.GetUtcNow());
+            var now = time.GetUtcNow();
             var claimed = new List<(Guid batch, Guid item, int onHand, DateOnly expiry)>();
             await using (var claim = new NpgsqlCommand("""
                 UPDATE stock_batches b SET status = 'EXPIRED', updated_at = $2, updated_by = NULL, version = b.version + 1

@@ -56,7 +56,7 @@ public static class RolesEndpoints
         StaffRules.EnsureNoEscalation(caller, permissions);
         await EnsureNameFreeAsync(db, name, null, ct);
 
-        var role = Role.Custom(name, Input.Clean(request.Description), permissions, Microseconds.Truncate(time.GetUtcNow()));
+        var role = Role.Custom(name, Input.Clean(request.Description), permissions, time.GetUtcNow());
         db.Add(role);
         audit.Record("role.created", "role", role.Id, new { name, description = role.Description, permissions });
         await db.SaveChangesAsync(ct);
@@ -96,7 +96,7 @@ public static class RolesEndpoints
         if (!permissionsChanged) changes.Remove("permissions");
         if (changes.Count > 0)
         {
-            role.Touch(Microseconds.Truncate(time.GetUtcNow()));
+            role.Touch(time.GetUtcNow());
             audit.Record("role.updated", "role", id, changes);
             // Sessions cache their permissions: drop them on every instance so every holder of the role sees the change at once.
             if (permissionsChanged) await TenantChanges.SaveAsync(db, sessions, caller.Tenant, ct);

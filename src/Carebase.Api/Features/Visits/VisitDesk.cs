@@ -25,9 +25,6 @@ namespace Carebase.Api.Features.Visits;
 public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access, AppointmentWorkflow workflow, QueueTokens tokens,
     DoctorCalendars calendars, MedicalHistory history, AuditLog audit, TimeProvider time)
 {
-    /// <summary>Now, to the microsecond PostgreSQL keeps, so an answer built from memory equals the one read back.</summary>
-    DateTimeOffset Now => Microseconds.Truncate(time.GetUtcNow());
-
     public async Task<Visit> StartAsync(StartVisitRequest request, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -66,7 +63,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
                 throw new ConflictException("token_not_waiting", $"The token is {token.Status}; only a waiting or serving token starts a visit.");
         }
 
-        var now = Now;
+        var now = time.GetUtcNow();
         var visit = Visit.Start(patientId, doctorId, request.DepartmentId ?? appointment?.DepartmentId ?? patient.DepartmentId, appointment?.Id,
             token?.Id, request.Type ?? "OPD", Input.Clean(request.ChiefComplaint), caller.UserId, now);
         db.Add(visit);
@@ -100,7 +97,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var visit = await FindAsync(id, ct, forUpdate: true);
         if (!ETags.Matches(ifMatch, visit.Version)) throw new PreconditionFailedException();
-        var now = Now;
+        var now = time.GetUtcNow();
         visit.Complete(caller.UserId, now);
         if (visit.AppointmentId is { } appointmentId)
         {
@@ -135,7 +132,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         if (request.Has(nameof(request.DepartmentId))) visit.DepartmentId = request.DepartmentId;
         var changes = AuditLog.ChangesOf(db.Entry(visit));
         if (changes.Count == 0) return visit;
-        visit.Touch(caller.UserId, Now);
+        visit.Touch(caller.UserId, time.GetUtcNow());
         audit.Record("VISIT_UPDATED", "VISIT", visit.Id, changes);
         await db.SaveChangesAsync(ct);
         return visit;
@@ -146,7 +143,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         var visit = await FindAsync(id, ct);
         if (!visit.IsLocked)
             throw new ConflictException("visit_in_progress", "The visit is still in progress: change it directly; addenda are for signed visits.");
-        var addendum = new VisitAddendum { VisitId = id, Text = text, CreatedAt = Now, CreatedBy = caller.UserId };
+        var addendum = new VisitAddendum { VisitId = id, Text = text, CreatedAt = time.GetUtcNow(), CreatedBy = caller.UserId };
         db.Add(addendum);
         audit.Record("VISIT_ADDENDUM_ADDED", "VISIT", id, new { addendumId = addendum.Id, length = text.Length });
         await db.SaveChangesAsync(ct);
@@ -157,7 +154,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task<VisitDiagnosis> AddDiagnosisAsync(Guid id, DiagnosisRequest request, CancellationToken ct)
     {
         var visit = await FindAsync(id, ct);
-        var now = Now;
+        var now = time.GetUtcNow();
         visit.Touch(caller.UserId, now);
         var diagnosis = NewDiagnosis(visit, request, await KnownCodeTextsAsync([request], ct), now);
         await SaveDiagnosisAsync(ct);
@@ -197,7 +194,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         if (request.Has(nameof(request.Text))) diagnosis.Text = request.Text!.Trim();
         var changes = AuditLog.ChangesOf(db.Entry(diagnosis));
         if (changes.Count == 0) return diagnosis;
-        var now = Now;
+        var now = time.GetUtcNow();
         visit.Touch(caller.UserId, now);
         diagnosis.Touch(caller.UserId, now);
         audit.Record("DIAGNOSIS_UPDATED", "VISIT", id, new { diagnosisId, changes });
@@ -208,7 +205,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task DeleteDiagnosisAsync(Guid id, Guid diagnosisId, CancellationToken ct)
     {
         var (visit, diagnosis) = await DiagnosisOfAsync(id, diagnosisId, ct);
-        var now = Now;
+        var now = time.GetUtcNow();
         visit.Touch(caller.UserId, now);
         diagnosis.SoftDelete(caller.UserId, now);
         audit.Record("DIAGNOSIS_DELETED", "VISIT", id, new { diagnosisId });
@@ -229,7 +226,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     /// <summary>Vital signs, for a visit (open) or on their own for a patient the caller may open.</summary>
     public async Task<Vitals> RecordVitalsAsync(Guid patientId, Guid? visitId, RecordVitalsRequest request, CancellationToken ct)
     {
-        var now = Now;
+        var now = time.GetUtcNow();
         if (visitId is { } id)
         {
             var visit = await FindAsync(id, ct);
@@ -264,7 +261,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
         var vitals = await db.Set<Vitals>().SingleOrDefaultAsync(v => v.Id == vitalsId && v.PatientId == patientId, ct)
             ?? throw new NotFoundException("The vitals");
         if (vitals.DeletedAt is not null && !caller.Has(Permissions.PatientsDelete)) throw new NotFoundException("The vitals");
-        if (forChange && vitals.VisitId is { } visitId) (await FindAsync(visitId, ct)).Touch(caller.UserId, Now);
+        if (forChange && vitals.VisitId is { } visitId) (await FindAsync(visitId, ct)).Touch(caller.UserId, time.GetUtcNow());
         return vitals;
     }
 
@@ -272,7 +269,7 @@ public sealed class VisitDesk(CarebaseDb db, Caller caller, PatientAccess access
     public async Task<ClinicalNote> AddNoteAsync(Guid id, VisitNoteRequest request, CancellationToken ct)
     {
         var visit = await FindAsync(id, ct);
-        visit.Touch(caller.UserId, Now);
+        visit.Touch(caller.UserId, time.GetUtcNow());
         var note = history.AddNote(visit.PatientId, id, request.Title, request.Text!, request.StaffOnly ?? false);
         await db.SaveChangesAsync(ct);
         return note;

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
+using Carebase.Api.Platform.Time;
+
 namespace Carebase.Api.Platform.Data;
 
 public static class DatabaseSetup
@@ -47,7 +49,7 @@ public static class DatabaseSetup
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
             .AddInterceptors(sp.GetRequiredService<TenantSearchPath>(), sp.GetRequiredService<AuditSeal>()));
         builder.Services.AddSingleton<MigrationRunner>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(new DatabaseClock());
         return embedded;
     }
 }

@@ -7,8 +7,7 @@ public sealed class DemoDoctorsTests
     [Fact]
     public async Task Each_demo_hospital_has_six_or_more_doctors_across_specializations_in_departments_including_doctor_at()
     {
-        await using var app = await CarebaseApp.CreateAsync(await TestDatabase.CreateDatabaseAsync("demodoctors"),
-            new Dictionary<string, string?> { ["Carebase:DemoMode"] = "true" });
+        var app = await CarebaseApp.SharedDemo();
 
         foreach (var (slug, _, _, currency) in DemoData.Hospitals)
         {

@@ -7,8 +7,7 @@ public sealed class LabsDemoTests
     [Fact]
     public async Task The_demo_laboratory_has_its_catalog_orders_in_every_status_and_the_portal_patients_verified_results()
     {
-        await using var app = await CarebaseApp.CreateAsync(await TestDatabase.CreateDatabaseAsync("demolabs"),
-            new Dictionary<string, string?> { ["Carebase:DemoMode"] = "true" });
+        var app = await CarebaseApp.SharedDemo();
         using var lab = await app.SignInAsync("lab@general.demo", DemoData.Password);
         Assert.Equal(46, (await (await lab.GetAsync("/api/v1/lab-tests?pageSize=1")).JsonAsync())["total"]!.GetValue<int>());
         var panels = await (await lab.GetAsync("/api/v1/lab-panels")).ItemsAsync();

@@ -9,8 +9,7 @@ public sealed class PrescriptionsDemoTests
     [Fact]
     public async Task The_demo_has_prescriptions_in_every_status_the_portal_patients_issued_ones_a_worklist_and_a_ledger_that_adds_up()
     {
-        await using var app = await CarebaseApp.CreateAsync(await TestDatabase.CreateDatabaseAsync("demorx"),
-            new Dictionary<string, string?> { ["Carebase:DemoMode"] = "true" });
+        var app = await CarebaseApp.SharedDemo();
         foreach (var slug in new[] { "general", "sunrise" })
         {
             var schema = await app.WithDbAsync(db => db.Set<Tenant>().Where(t => t.Slug == slug).Select(t => t.SchemaName).SingleAsync());
