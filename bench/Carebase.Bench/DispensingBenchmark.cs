@@ -255,7 +255,7 @@ public static class DispensingBenchmark
         await using (var cmd = new NpgsqlCommand("SELECT * FROM medications WHERE prescription_item_id = ANY($1) AND deleted_at IS NULL", conn, tx)
         { Parameters = { new() { Value = items.Select(i => i.Id).ToArray() } } })
             await cmd.ExecuteScalarAsync();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         var until = items.GroupBy(i => i.StockItemId).Select(g => (item: g.Key, until: g.Min(i => DispensingLocks.UsableUntil(today, i.Days)))).ToList();
         var batches = new List<(Guid id, Guid item, DateOnly? expiry, int onHand, DateTime received)>();
         await using (var cmd = new NpgsqlCommand(DispensingLocks.Batches, conn, tx)

@@ -165,7 +165,7 @@ public sealed class LabsTests(LabsFixture f) : IClassFixture<LabsFixture>
     [Fact]
     public async Task Ranges_follow_the_patients_sex_and_age_and_a_result_keeps_its_range_after_the_catalog_changes()
     {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         var child = await f.PatientAsync(gender: "MALE", dob: today.AddYears(-5).ToString("yyyy-MM-dd"));
         var man = await f.PatientAsync(gender: "MALE");
         var childOrder = await f.CollectedAsync(child.Id());

@@ -5,7 +5,7 @@ namespace Carebase.Tests.Features.Pharmacy;
 /// <summary>Requests of the pharmacy tests: catalog items, received batches, adjustments.</summary>
 static class PharmacyKit
 {
-    public static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+    public static readonly DateOnly Today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
 
     public static object Medicine(string? name = null, int reorderLevel = 0, string salePrice = "1.50") => new
     {

@@ -58,7 +58,7 @@ public sealed class PrescriptionsTests(PrescriptionsKit kit) : IClassFixture<Pre
 
         var issued = await (await kit.IssueAsync(id)).JsonAsync();
         Assert.Equal("ISSUED", issued.Str("status"));
-        Assert.Matches(new Regex($@"^RX-{DateTime.UtcNow.Year}-\d{{6}}$"), issued.Str("code"));
+        Assert.Matches(new Regex($@"^RX-{TimeProvider.System.GetUtcNow().Year}-\d{{6}}$"), issued.Str("code"));
         Assert.Empty(issued["overrides"]!.AsArray());
 
         // Immutable once issued.
