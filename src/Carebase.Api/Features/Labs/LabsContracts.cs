@@ -38,8 +38,8 @@ public sealed record CreateLabTestRequest(
     [property: Required, OneOf(typeof(LabValues), nameof(LabValues.Specimens))] string? Specimen,
     [property: Required, OneOf(typeof(LabValues), nameof(LabValues.ResultKinds))] string? ResultKind,
     [property: MaxLength(30), Description("The unit of NUMERIC results (g/dL, mmol/L).")] string? Unit,
-    [property: MaxLength(20), Description("CODED tests: the values a result may take.")] IReadOnlyList<string>? CodedValues,
-    [property: MaxLength(20), Description("CODED tests: the normal ones among them (any other is flagged ABNORMAL).")] IReadOnlyList<string>? NormalValues,
+    [property: MaxLength(20), ItemLength(20), Description("CODED tests: the values a result may take.")] IReadOnlyList<string>? CodedValues,
+    [property: MaxLength(20), ItemLength(20), Description("CODED tests: the normal ones among them (any other is flagged ABNORMAL).")] IReadOnlyList<string>? NormalValues,
     [property: Required, Description("Price in the hospital's currency, at most 2 decimals.")] decimal? Price,
     [property: Required, Range(1, 2160), Description("Hours from collection to result.")] int? TurnaroundHours,
     [property: Description("NUMERIC tests: a value at or below this is CRITICAL_LOW.")] decimal? CriticalLow,
@@ -58,8 +58,8 @@ public sealed record UpdateLabTestRequest : PatchRequest
     [Required, MaxLength(200)] public string? Name { get; init => field = Sent(value); }
     [Required, OneOf(typeof(LabValues), nameof(LabValues.Specimens))] public string? Specimen { get; init => field = Sent(value); }
     [MaxLength(30)] public string? Unit { get; init => field = Sent(value); }
-    [MaxLength(20)] public IReadOnlyList<string>? CodedValues { get; init => field = Sent(value); }
-    [MaxLength(20)] public IReadOnlyList<string>? NormalValues { get; init => field = Sent(value); }
+    [MaxLength(20), ItemLength(20)] public IReadOnlyList<string>? CodedValues { get; init => field = Sent(value); }
+    [MaxLength(20), ItemLength(20)] public IReadOnlyList<string>? NormalValues { get; init => field = Sent(value); }
     [Required] public decimal? Price { get; init => field = Sent(value); }
     [Required, Range(1, 2160)] public int? TurnaroundHours { get; init => field = Sent(value); }
     public decimal? CriticalLow { get; init => field = Sent(value); }
