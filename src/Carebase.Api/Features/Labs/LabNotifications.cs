@@ -14,7 +14,7 @@ namespace Carebase.Api.Features.Labs;
 /// </summary>
 public sealed class LabNotifications(CarebaseDb db, Outbox outbox, IConfiguration config)
 {
-    string PublicUrl => (config["Carebase:PublicUrl"] ?? "http://localhost:5080").TrimEnd('/');
+    string PublicUrl => config.PublicUrl();
 
     public async Task CriticalAsync(LabOrder order, IReadOnlyList<(LabOrderItem Item, LabResult Result)> critical, CancellationToken ct)
     {

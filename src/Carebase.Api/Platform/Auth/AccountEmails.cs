@@ -10,7 +10,7 @@ namespace Carebase.Api.Platform.Auth;
 /// </summary>
 public sealed class AccountEmails(Outbox outbox, UserManager<User> users, IConfiguration config)
 {
-    string PublicUrl => (config["Carebase:PublicUrl"] ?? "http://localhost:5080").TrimEnd('/');
+    string PublicUrl => config.PublicUrl();
 
     public async Task VerificationAsync(User user, string hospitalName)
     {

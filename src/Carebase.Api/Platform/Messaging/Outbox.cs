@@ -34,3 +34,9 @@ public sealed class OutboxSignal
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _wake.WaitAsync(timeout, ct);
 }
+
+public static class PublicLinks
+{
+    /// <summary>Where the front end links in emails point (<c>Carebase:PublicUrl</c>, no trailing slash).</summary>
+    public static string PublicUrl(this IConfiguration config) => (config["Carebase:PublicUrl"] ?? "http://localhost:5080").TrimEnd('/');
+}
