@@ -141,7 +141,7 @@ public sealed record DiscountResponse([property: OneOf(typeof(Discount), nameof(
 /// <summary>A line with its amounts in the invoice currency: net = gross − lineDiscount − invoiceDiscount (its share), total = net + tax.</summary>
 public sealed record InvoiceLineResponse(Guid Id, int Position,
     [property: OneOf(typeof(InvoiceValues), nameof(InvoiceValues.LineKinds))] string Kind, string Description,
-    [property: Description("The document the line bills (VISIT for a consultation, later a dispensing or lab order item).")] string? SourceType,
+    [property: Description("The document the line bills (VISIT for a consultation, DISPENSING_LINE, PRESCRIPTION_ITEM for medicine billed before it is dispensed, LAB_ORDER_ITEM).")] string? SourceType,
     Guid? SourceId, decimal Quantity, decimal UnitPrice, DiscountResponse? Discount, decimal TaxRate,
     decimal Gross, decimal LineDiscount, decimal InvoiceDiscount, decimal Net, decimal Tax, decimal Total)
 {
@@ -182,6 +182,9 @@ public sealed record InvoiceListQuery(
         if (From is { } f && To is { } t && f >= t) errors.Add("to", "Must be after from.");
     }
 }
+
+public sealed record InvoicePdfQuery(
+    [property: OneOf(typeof(Platform.Pdf.PaperSizes), nameof(Platform.Pdf.PaperSizes.List)), Description("a4 (default) or letter.")] string? Paper);
 
 /// <summary>An entry of an invoice's payment ledger: a PAYMENT (positive) or a REFUND (negative, naming the payment it reverses).</summary>
 public sealed record PaymentResponse(Guid Id, Guid InvoiceId,

@@ -1,8 +1,11 @@
 using Carebase.Api.Platform.Audit;
+using Carebase.Api.Features.Tenants;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Idempotency;
+using Carebase.Api.Platform.Pdf;
+using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using static Carebase.Api.Platform.Auth.Permissions;
@@ -34,6 +37,8 @@ public static class BillingEndpoints
             .WithSummary("Void with a reason while nothing is paid (refund first: 409 refund_first); the number stays used");
         g.MapPost("/{id:guid}/payments", Pay).RequirePermission(BillingWrite).ForStaffOnly().WithIdempotency().ProducesProblem(409)
             .WithSummary("Take a payment of at most the balance (409 overpayment); INSURANCE needs the claim reference. Idempotency-Key accepted");
+        g.MapGet("/{id:guid}/pdf", Print).RequirePermission(BillingRead).Produces(200, contentType: "application/pdf")
+            .WithSummary("The printable invoice (A4, or paper=letter) with its lines, totals, payments and balance; a draft prints watermarked DRAFT, a void one VOID");
         g.MapGet("/{id:guid}/payments", ListPayments).RequirePermission(BillingRead).WithSummary("The invoice's payments and refunds, oldest first");
         g.MapPost("/{id:guid}/refunds", Refund).RequirePermission(BillingWrite).ForStaffOnly().WithIdempotency().ProducesProblem(409)
             .WithSummary("Refund (part of) a payment: a negative entry naming it, never more than is left of it. Idempotency-Key accepted");
@@ -69,6 +74,19 @@ public static class BillingEndpoints
         var invoice = await desk.FindAsync(id, ct);
         await audit.WriteAsync("INVOICE_READ", "INVOICE", id, new { invoice.PatientId }, ct: ct);
         return await Answer(invoice, reader, http, ct);
+    }
+
+    static async Task<FileContentHttpResult> Print(Guid id, [AsParameters] InvoicePdfQuery query, PaymentDesk payments, InvoiceReader reader,
+        CarebaseDb db, Caller caller, TenantClock clock, AuditLog audit, CancellationToken ct)
+    {
+        var (entries, invoice) = await payments.ListAsync(id, ct);
+        var issuer = await db.Set<Tenant>().Where(t => t.Id == caller.Tenant)
+            .Select(t => new InvoiceIssuer(t.Name, t.Address, t.ContactPhone, t.ContactEmail)).SingleAsync(ct);
+        var paper = query.Paper ?? PaperSizes.A4;
+        var bytes = InvoicePdf.Render(await reader.ResponseAsync(invoice, ct), entries.Select(p => PaymentResponse.From(p, invoice.Currency)).ToList(),
+            issuer, await clock.ZoneAsync(ct), paper);
+        await audit.WriteAsync("INVOICE_PRINTED", "INVOICE", id, new { invoice.PatientId, invoice.Status, paper }, ct: ct);
+        return TypedResults.File(bytes, "application/pdf", $"{invoice.Number ?? "invoice-draft"}.pdf");
     }
 
     static async Task<Ok<InvoiceResponse>> Update(Guid id, UpdateInvoiceRequest request, InvoiceDesk desk, InvoiceReader reader, HttpContext http,

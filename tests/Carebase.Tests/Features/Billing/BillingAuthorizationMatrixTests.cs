@@ -17,6 +17,7 @@ public sealed class BillingAuthorizationMatrixTests
         new("POST", "/api/v1/invoices/{id:guid}/issue", Permissions.BillingWrite, $"/api/v1/invoices/{Missing}/issue"),
         new("POST", "/api/v1/invoices/{id:guid}/void", Permissions.BillingWrite, $"/api/v1/invoices/{Missing}/void", new { reason = "x" }),
         new("POST", "/api/v1/invoices/{id:guid}/payments", Permissions.BillingWrite, $"/api/v1/invoices/{Missing}/payments", new { }),
+        new("GET", "/api/v1/invoices/{id:guid}/pdf", Permissions.BillingRead, $"/api/v1/invoices/{Missing}/pdf"),
         new("GET", "/api/v1/invoices/{id:guid}/payments", Permissions.BillingRead, $"/api/v1/invoices/{Missing}/payments"),
         new("POST", "/api/v1/invoices/{id:guid}/refunds", Permissions.BillingWrite, $"/api/v1/invoices/{Missing}/refunds", new { }),
         new("GET", "/api/v1/payments/{id:guid}/receipt", Permissions.BillingRead, $"/api/v1/payments/{Missing}/receipt"),
