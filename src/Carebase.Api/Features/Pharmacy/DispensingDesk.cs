@@ -60,7 +60,8 @@ public sealed class LockedBatch
 
 /// <summary>
 /// Dispensing and returns. One transaction each (joined with the idempotency key's): the prescription is locked first,
-/// everything that needs no stock lock is read and checked, and only then are the candidate batches locked, in id order,
+/// everything that needs no stock lock is read and checked (the paid-invoice rule, <see cref="Prepayment"/>, reads the
+/// invoice without locking it), and only then are the candidate batches locked, in id order,
 /// and the movements, lines, items, prescription status, medication list and audit entries written in one round trip.
 /// The database backs every rule the code checks: on_hand never below zero, quantity_dispensed never above the
 /// prescribed quantity, never more returned than handed out.
@@ -80,6 +81,7 @@ public sealed class DispensingDesk(CarebaseDb db, Caller caller, PatientAccess a
         prescription.EnsureDispensable();
         var items = await ItemsAsync(prescription, ct);
         var wants = Wanted(request, items);
+        if (await Prepayment.RequiredAsync(db, ct)) await Prepayment.EnsurePaidAsync(db, wants.Select(w => (w.Item, w.Quantity)).ToList(), ct);
         var stockIds = wants.Select(w => w.StockItemId).Concat(wants.Select(w => w.SubstitutedFrom ?? w.StockItemId)).Distinct().ToList();
         var stock = await db.Set<StockItem>().AsNoTracking().Where(s => stockIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         CheckSubstitutes(request, wants, stock);

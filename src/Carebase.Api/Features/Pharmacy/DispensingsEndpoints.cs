@@ -21,7 +21,7 @@ namespace Carebase.Api.Features.Pharmacy;
 public static class DispensingsEndpoints
 {
     public static IServiceCollection AddDispensings(this IServiceCollection services) =>
-        Billing.VisitCharges.Add<DispensingCharges>(services.AddScoped<DispensingDesk>());
+        Billing.VisitCharges.Add<PrescriptionCharges>(Billing.VisitCharges.Add<DispensingCharges>(services.AddScoped<DispensingDesk>()));
 
     public static RouteGroupBuilder MapDispensings(this RouteGroupBuilder api)
     {
@@ -29,7 +29,7 @@ public static class DispensingsEndpoints
         g.MapGet("/", List).RequirePermission(Permissions.PrescriptionsRead)
             .WithSummary("List dispensings, newest first: prescriptionId, patientId, from/to (when dispensed), paging; a patient sees their own");
         g.MapPost("/", Dispense).RequirePermission(Permissions.PharmacyDispense).WithIdempotency().ProducesProblem(409)
-            .WithSummary("Dispense an issued prescription from stock, first-expiry-first-out across batches still good at the end of each course; all or nothing unless allowPartial (409 insufficient_stock names each item and what is available). Send Idempotency-Key to make retries safe");
+            .WithSummary("Dispense an issued prescription from stock, first-expiry-first-out across batches still good at the end of each course; all or nothing unless allowPartial (409 insufficient_stock names each item and what is available); when the hospital requires a paid invoice, 409 invoice_unpaid unless a PAID invoice bills every item asked for. Send Idempotency-Key to make retries safe");
         g.MapGet("/{id:guid}", Get).RequirePermission(Permissions.PrescriptionsRead)
             .WithSummary("A dispensing: its lines with batch numbers, expiry and prices, its returns and what remains to dispense");
         g.MapPost("/{id:guid}/returns", Return).RequirePermission(Permissions.PharmacyDispense).WithIdempotency().ProducesProblem(409)
