@@ -12,7 +12,9 @@ using Carebase.Api.Platform.Data;
 using Carebase.Api.Platform.Errors;
 using Carebase.Api.Platform.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using Npgsql;
 
 namespace Carebase.Api.Features.Insight;
@@ -26,10 +28,21 @@ public static class DailySummary
 {
     public static void Map(RouteGroupBuilder api) =>
         api.MapGet("/reports/daily-summary", GetDailySummary).WithTags("Reports").AddEndpointFilter<ValidationFilter>().RequirePermission(Permissions.ReportsRead)
-            .Produces(200, contentType: "text/csv")
+            // Both answers documented: a second Produces(200, "text/csv") would replace the JSON schema, so the sheet is added after.
+            .Produces<DailySummaryResponse>(200).AddOpenApiOperationTransformer(DescribeCsv)
             .WithSummary("One day of the hospital in figures (its local day; today when left out): patients seen and registered, visits, "
                 + "appointments and queue tokens by status, prescriptions and dispensings, lab orders, invoices, revenue per payment method net of "
                 + "refunds, and the outstanding balance at the end of the day (now, for today); JSON or CSV");
+
+    static Task DescribeCsv(OpenApiOperation op, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (op.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content })
+            content["text/csv"] = new OpenApiMediaType
+            {
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "format=csv: a header (section,name,currency,value), then one row per figure." },
+            };
+        return Task.CompletedTask;
+    }
 
     static async Task<Results<Ok<DailySummaryResponse>, EmptyHttpResult>> GetDailySummary([AsParameters] DailySummaryQuery query, CarebaseDb db,
         TenantClock clock, Caller caller, AuditLog audit, HttpContext http, CancellationToken ct)
