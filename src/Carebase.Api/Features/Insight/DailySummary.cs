@@ -103,7 +103,7 @@ public static class DailySummary
                 Counts(Json<Dictionary<string, int>>(5), QueueFields.Statuses),
                 new DailyPrescriptions(N(6), N(7), N(8)),
                 new DailyLabs(N(9), N(10), N(11), N(12), N(13)),
-                Billing(currency, Json<List<IssuedRow>>(14), Json<List<RevenueRow>>(15), Json<List<OutstandingRow>>(16)));
+                Billing(currency, Json<List<InvoiceRow>>(14), Json<List<RevenueRow>>(15)));
         }
         finally
         {
@@ -114,11 +114,14 @@ public static class DailySummary
     /// <summary>
     /// $1 and $2: the day's bounds; $3: the local day (appointments and queue tokens keep it); $4: the tenant; $5: when
     /// outstanding balances are taken. Indexes: visits_started_idx, patients_created_idx, appointments_date_status_idx,
-    /// dispensings_dispensed_at_idx, payments_received_idx (and payments_invoice_idx per outstanding invoice); queue
-    /// tokens, prescriptions, lab orders and invoices have no index on these times and are read in one pass each.
+    /// dispensings_dispensed_at_idx, payments_received_idx (the day's payments, and those since $5, which turn what an
+    /// invoice owes now into what it owed then without reading its whole ledger); queue_tokens_number_key and
+    /// prescriptions_timeline_idx are scanned whole (their time is not the leading column); lab orders and issued
+    /// invoices have no index on these times and are read in one pass each (invoices once for every billing figure).
     /// </summary>
     const string Sql = """
-        WITH day_visits AS (SELECT patient_id, status FROM visits WHERE started_at >= $1 AND started_at < $2)
+        WITH day_visits AS (SELECT patient_id, status FROM visits WHERE started_at >= $1 AND started_at < $2),
+             late_payments AS (SELECT invoice_id, sum(amount) AS amount FROM payments WHERE received_at >= $5 GROUP BY invoice_id)
         SELECT
             (SELECT currency FROM platform.tenants WHERE id = $4),
             (SELECT count(DISTINCT patient_id) FROM day_visits),
@@ -129,28 +132,31 @@ public static class DailySummary
             (SELECT count(*) FROM prescriptions WHERE issued_at >= $1 AND issued_at < $2),
             d.dispensings, d.prescriptions,
             l.ordered, l.collected, l.resulted, l.verified, l.cancelled,
-            (SELECT coalesce(json_agg(json_build_object('currency', currency, 'issued', issued, 'issuedTotal', issued_total, 'voided', voided)), '[]')::text
-             FROM (SELECT currency,
-                          count(*) FILTER (WHERE issued_at >= $1 AND issued_at < $2) AS issued,
-                          coalesce(sum(total) FILTER (WHERE issued_at >= $1 AND issued_at < $2), 0) AS issued_total,
-                          count(*) FILTER (WHERE voided_at >= $1 AND voided_at < $2 AND issued_at IS NOT NULL) AS voided
-                   FROM invoices WHERE (issued_at >= $1 AND issued_at < $2) OR (voided_at >= $1 AND voided_at < $2)
-                   GROUP BY currency) i),
+            (SELECT coalesce(json_agg(json_build_object('currency', currency, 'issued', issued, 'issuedTotal', issued_total, 'voided', voided,
+                                                        'owing', owing, 'owed', owed)), '[]')::text
+             FROM (SELECT i.currency,
+                          count(*) FILTER (WHERE i.issued_at >= $1 AND i.issued_at < $2) AS issued,
+                          coalesce(sum(i.total) FILTER (WHERE i.issued_at >= $1 AND i.issued_at < $2), 0) AS issued_total,
+                          count(*) FILTER (WHERE i.voided_at >= $1 AND i.voided_at < $2) AS voided,
+                          count(*) FILTER (WHERE b.owed > 0) AS owing,
+                          coalesce(sum(b.owed) FILTER (WHERE b.owed > 0), 0) AS owed
+                   FROM invoices i
+                   LEFT JOIN late_payments l ON l.invoice_id = i.id
+                   -- What it owed at $5: what it owes now, plus what was paid since (a refund since gives back, so it counts negative).
+                   CROSS JOIN LATERAL (SELECT CASE WHEN i.issued_at < $5 AND (i.voided_at IS NULL OR i.voided_at >= $5)
+                                                   THEN i.total - i.paid + coalesce(l.amount, 0) ELSE 0 END AS owed) b
+                   -- Only rows with a figure: issued or voided that day, or possibly owing at $5 (open now, voided since, or paid since).
+                   WHERE i.issued_at IS NOT NULL
+                     AND ((i.issued_at >= $1 AND i.issued_at < $2) OR (i.voided_at >= $1 AND i.voided_at < $2)
+                          OR (i.issued_at < $5 AND (i.status IN ('ISSUED','PARTIALLY_PAID') OR i.voided_at >= $5 OR l.invoice_id IS NOT NULL)))
+                   GROUP BY i.currency) i),
             (SELECT coalesce(json_agg(json_build_object('currency', currency, 'method', method, 'received', received, 'refunded', refunded)), '[]')::text
              FROM (SELECT i.currency, p.method,
                           coalesce(sum(p.amount) FILTER (WHERE p.kind = 'PAYMENT'), 0) AS received,
                           coalesce(-sum(p.amount) FILTER (WHERE p.kind = 'REFUND'), 0) AS refunded
                    FROM payments p JOIN invoices i ON i.id = p.invoice_id
                    WHERE p.received_at >= $1 AND p.received_at < $2
-                   GROUP BY i.currency, p.method) m),
-            (SELECT coalesce(json_agg(json_build_object('currency', currency, 'invoices', invoices, 'amount', amount)), '[]')::text
-             FROM (SELECT currency, count(*) AS invoices, sum(balance) AS amount
-                   FROM (SELECT i.currency,
-                                i.total - coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id AND p.received_at < $5), 0) AS balance
-                         FROM invoices i
-                         WHERE i.issued_at < $5 AND (i.voided_at IS NULL OR i.voided_at >= $5)) b
-                   WHERE balance > 0
-                   GROUP BY currency) o)
+                   GROUP BY i.currency, p.method) m)
         FROM (SELECT count(*) AS dispensings, count(DISTINCT prescription_id) AS prescriptions
               FROM dispensings WHERE dispensed_at >= $1 AND dispensed_at < $2) d,
              (SELECT count(*) FILTER (WHERE created_at >= $1 AND created_at < $2) AS ordered,
@@ -165,24 +171,22 @@ public static class DailySummary
 
     static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    sealed record IssuedRow(string Currency, int Issued, decimal IssuedTotal, int Voided);
+    sealed record InvoiceRow(string Currency, int Issued, decimal IssuedTotal, int Voided, int Owing, decimal Owed);
     sealed record RevenueRow(string Currency, string Method, decimal Received, decimal Refunded);
-    sealed record OutstandingRow(string Currency, int Invoices, decimal Amount);
 
     /// <summary>Every status named, in the workflow's order, zero when none.</summary>
     static DailyStatusCounts Counts(Dictionary<string, int> counted, IReadOnlyList<string> statuses) =>
         new(counted.Values.Sum(), statuses.ToDictionary(s => s, s => counted.GetValueOrDefault(s)));
 
     /// <summary>The hospital's currency first (always there), then any other that has a figure.</summary>
-    static List<DailyBilling> Billing(string currency, List<IssuedRow> issued, List<RevenueRow> revenue, List<OutstandingRow> outstanding)
+    static List<DailyBilling> Billing(string currency, List<InvoiceRow> invoices, List<RevenueRow> revenue)
     {
-        var others = issued.Select(x => x.Currency).Concat(revenue.Select(x => x.Currency)).Concat(outstanding.Select(x => x.Currency))
+        var others = invoices.Where(x => x.Issued + x.Voided + x.Owing > 0).Select(x => x.Currency).Concat(revenue.Select(x => x.Currency))
             .Select(c => c.Trim()).Where(c => c != currency).Distinct().Order(StringComparer.Ordinal);
         return [.. new[] { currency }.Concat(others).Select(c =>
         {
             decimal M(decimal amount) => InvoiceMath.Scaled(amount, c);
-            var i = issued.SingleOrDefault(x => x.Currency.Trim() == c);
-            var o = outstanding.SingleOrDefault(x => x.Currency.Trim() == c);
+            var i = invoices.SingleOrDefault(x => x.Currency.Trim() == c);
             var byMethod = PaymentValues.Methods.Select(method =>
             {
                 var m = revenue.SingleOrDefault(x => x.Currency.Trim() == c && x.Method == method);
@@ -191,7 +195,7 @@ public static class DailySummary
             var received = byMethod.Sum(m => m.Received);
             var refunded = byMethod.Sum(m => m.Refunded);
             return new DailyBilling(c, i?.Issued ?? 0, M(i?.IssuedTotal ?? 0), i?.Voided ?? 0, M(received), M(refunded), M(received - refunded), byMethod,
-                o?.Invoices ?? 0, M(o?.Amount ?? 0));
+                i?.Owing ?? 0, M(i?.Owed ?? 0));
         })];
     }
 

@@ -38,7 +38,8 @@ public sealed record DailyLabs(int Ordered, int Collected, int Resulted, int Ver
 
 /// <summary>
 /// Money of one currency (the hospital's first; another only when invoices were drafted before the hospital changed its
-/// currency), exact and written with the currency's decimals. <c>received</c> is what payments brought that day,
+/// currency), exact and written with the currency's decimals. <c>invoicesIssued</c> and <c>invoicedTotal</c>: invoices issued
+/// that day (a later void included); <c>invoicesVoided</c>: issued invoices voided that day. <c>received</c> is what payments brought that day,
 /// <c>refunded</c> what refunds gave back (positive), <c>netRevenue</c> the difference; <c>revenueByMethod</c> splits
 /// them by payment method (a refund counts against its payment's method). <c>outstanding</c> is what the issued, not
 /// void invoices still owed at <c>outstandingAsOf</c>, over <c>outstandingInvoices</c> invoices.

@@ -180,12 +180,13 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
             """, staff);
         // Verified results only, for everyone: what a portal patient may see of their labs (LabReader: never a value nobody
         // verified) and what staff should act on. A corrected value stays until its correction is verified too, so each
-        // test shows its latest verified value. Read through lab_results_patient_idx (patient_id, verified_at DESC).
+        // test shows its latest verified value. Read through lab_results_patient_idx (patient_id, verified_at DESC); the correction
+        // is looked up by its key (a scalar subquery: NOT EXISTS would let the planner hash every verified result of the hospital).
         Add($"""
             SELECT r.id, r.order_id, i.test_code, i.test_name, r.status, r.value_numeric, r.value_code, r.value_text, r.unit, r.flags, r.verified_at
             FROM lab_results r JOIN lab_order_items i ON i.id = r.item_id
             WHERE r.patient_id = $1 AND r.verified_at IS NOT NULL
-              AND (r.status = 'FINAL' OR NOT EXISTS (SELECT 1 FROM lab_results c WHERE c.id = r.corrected_by_result_id AND c.verified_at IS NOT NULL))
+              AND (r.status = 'FINAL' OR (SELECT c.verified_at FROM lab_results c WHERE c.id = r.corrected_by_result_id) IS NULL)
             ORDER BY r.verified_at DESC, r.order_id, i.position
             LIMIT {LabResultLimit}
             """);
