@@ -28,7 +28,7 @@ public static class DailySummary
 {
     public static void Map(RouteGroupBuilder api) =>
         api.MapGet("/reports/daily-summary", GetDailySummary).WithTags("Reports").AddEndpointFilter<ValidationFilter>().RequirePermission(Permissions.ReportsRead)
-            // Both answers documented: a second Produces(200, "text/csv") would replace the JSON schema, so the sheet is added after.
+            // The JSON answer with its schema; DescribeCsv adds the sheet (a second Produces(200, "text/csv") would replace the schema).
             .Produces<DailySummaryResponse>(200).AddOpenApiOperationTransformer(DescribeCsv)
             .WithSummary("One day of the hospital in figures (its local day; today when left out): patients seen and registered, visits, "
                 + "appointments and queue tokens by status, prescriptions and dispensings, lab orders, invoices, revenue per payment method net of "
