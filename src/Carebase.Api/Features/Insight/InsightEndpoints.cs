@@ -16,6 +16,7 @@ public static class InsightEndpoints
             .WithSummary("The hospital's audit trail, newest first, filtered by user, action, resource, outcome and time");
         reports.MapGet("/verify", VerifyTenantAuditLogs).RequirePermission(Permissions.AuditRead)
             .WithSummary("Re-walk the hospital's audit hash chain: intact, rows checked, first broken seq");
+        DailySummary.Map(api);
 
         var platform = api.MapGroup("/platform/audit-logs").WithTags("Platform").AddEndpointFilter<ValidationFilter>();
         platform.MapGet("/", PlatformAuditLogs).RequirePermission(Permissions.PlatformTenants)

@@ -1,3 +1,4 @@
+using Carebase.Api.Features.Labs;
 using Carebase.Api.Features.Patients;
 using Carebase.Api.Platform.Auth;
 using Carebase.Api.Platform.Data;
@@ -15,13 +16,23 @@ public sealed record SummaryDiagnosis(string? Code, string Text, string Kind);
 public sealed record SummaryVisit(Guid Id, DateTimeOffset StartedAt, string Status, string DoctorName, string? ChiefComplaint, IReadOnlyList<SummaryDiagnosis> Diagnoses);
 /// <summary>A measurement's latest value and the one before it (null when there is none), with when each was taken.</summary>
 public sealed record SummaryMeasurement(decimal Value, DateTimeOffset RecordedAt, decimal? Previous, DateTimeOffset? PreviousRecordedAt, string[] Flags);
+/// <summary>
+/// A verified lab result: the test, the value (a number with its unit, a code or text), its flags and when it was verified.
+/// <c>status</c> CORRECTED means a correction of it waits for verification (this value is still the latest verified one).
+/// </summary>
+public sealed record SummaryLabResult(Guid Id, Guid OrderId, string TestCode, string TestName,
+    [property: Platform.Errors.OneOf(typeof(LabValues), nameof(LabValues.ResultStatuses))] string Status,
+    decimal? Value, string? ValueCode, string? ValueText, string? Unit,
+    [property: Platform.Errors.OneOf(typeof(LabValues), nameof(LabValues.Flags))] IReadOnlyList<string> Flags, DateTimeOffset VerifiedAt);
+/// <summary>The latest verified lab results (at most <see cref="PatientSummary.LabResultLimit"/>, newest first) and how many of them are flagged.</summary>
+public sealed record SummaryLabResults(IReadOnlyList<SummaryLabResult> Latest, int Abnormal);
 public sealed record SummaryCounts(int Visits, int Vitals, int Allergies, int Conditions, int Medications, int Immunizations, int Procedures,
     int Notes, int Documents);
 
 /// <summary>
 /// One page about a patient: who they are, what they are allergic to (or that they have no known allergies, or that
 /// nobody asked), what they have, what they take, how their last vital signs compare with the ones before, what vaccine
-/// is due, their last five visits, and how much of everything there is. The active lists hold at most
+/// is due, their last five visits, their latest verified lab results, and how much of everything there is. The active lists hold at most
 /// <see cref="PatientSummary.ListLimit"/> items each (the history routes have them all).
 /// </summary>
 public sealed record PatientSummaryResponse(
@@ -29,7 +40,8 @@ public sealed record PatientSummaryResponse(
     [property: Platform.Errors.OneOf(typeof(PatientSummary), nameof(PatientSummary.AllergyStatuses))] string AllergyStatus,
     IReadOnlyList<SummaryAllergy> ActiveAllergies, IReadOnlyList<SummaryCondition> ActiveConditions,
     IReadOnlyList<SummaryMedication> CurrentMedications, IReadOnlyDictionary<string, SummaryMeasurement> LatestVitals,
-    IReadOnlyList<SummaryImmunizationDue> ImmunizationsDue, IReadOnlyList<SummaryVisit> RecentVisits, SummaryCounts Counts);
+    IReadOnlyList<SummaryImmunizationDue> ImmunizationsDue, IReadOnlyList<SummaryVisit> RecentVisits, SummaryCounts Counts,
+    SummaryLabResults LabResults);
 
 /// <summary>Reads the summary in one batch (one round trip) after the patient gate.</summary>
 public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clock)
@@ -38,6 +50,8 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
     const int DueWithinDays = 30;
     /// <summary>A page, not the whole history: at most this many active allergies, conditions and medications (the lists have them all).</summary>
     public const int ListLimit = 100;
+    /// <summary>The latest verified lab results shown (the lab orders have them all).</summary>
+    public const int LabResultLimit = 10;
 
     public async Task<PatientSummaryResponse> ReadAsync(Patient patient, CancellationToken ct)
     {
@@ -84,10 +98,16 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
             await r.ReadAsync(ct);
             var counts = new SummaryCounts(Count(0), Count(1), Count(2), Count(3), Count(4), Count(5), Count(6), Count(7), Count(8));
             int Count(int i) => (int)r.GetInt64(i);
+            await r.NextResultAsync(ct);
+            var labs = new List<SummaryLabResult>();
+            while (await r.ReadAsync(ct))
+                labs.Add(new(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetDecimal(5),
+                    S(6), S(7), S(8), r.GetFieldValue<string[]>(9), r.GetFieldValue<DateTimeOffset>(10)));
 
             return new PatientSummaryResponse(PatientResponse.From(patient, today),
                 allergies.Count > 0 ? "HAS_ALLERGIES" : noKnown ? "NO_KNOWN_ALLERGIES" : "UNKNOWN",
-                allergies, conditions, medications, Latest(readings), due, visits, counts);
+                allergies, conditions, medications, Latest(readings), due, visits, counts,
+                new SummaryLabResults(labs, labs.Count(l => l.Flags.Count > 0)));
         }
         finally
         {
@@ -158,6 +178,18 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
                    (SELECT count(*) FROM clinical_notes WHERE patient_id = $1 AND deleted_at IS NULL AND (NOT staff_only OR $2)),
                    (SELECT count(*) FROM documents WHERE patient_id = $1 AND deleted_at IS NULL)
             """, staff);
+        // Verified results only, for everyone: what a portal patient may see of their labs (LabReader: never a value nobody
+        // verified) and what staff should act on. A corrected value stays until its correction is verified too, so each
+        // test shows its latest verified value. Read through lab_results_patient_idx (patient_id, verified_at DESC); the correction
+        // is looked up by its key (a scalar subquery: NOT EXISTS would let the planner hash every verified result of the hospital).
+        Add($"""
+            SELECT r.id, r.order_id, i.test_code, i.test_name, r.status, r.value_numeric, r.value_code, r.value_text, r.unit, r.flags, r.verified_at
+            FROM lab_results r JOIN lab_order_items i ON i.id = r.item_id
+            WHERE r.patient_id = $1 AND r.verified_at IS NOT NULL
+              AND (r.status = 'FINAL' OR (SELECT c.verified_at FROM lab_results c WHERE c.id = r.corrected_by_result_id) IS NULL)
+            ORDER BY r.verified_at DESC, r.order_id, i.position
+            LIMIT {LabResultLimit}
+            """);
         return batch;
     }
 

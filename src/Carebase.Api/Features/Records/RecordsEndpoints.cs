@@ -35,7 +35,7 @@ public static class RecordsEndpoints
         record.MapGet("/timeline", GetTimeline).RequirePermission(HistoryRead)
             .WithSummary("Every clinical event of the patient, newest first, filterable by type and period, cursor-paged");
         record.MapGet("/summary", GetSummary).RequirePermission(HistoryRead)
-            .WithSummary("One page: demographics, allergies (or no known allergies), active conditions, current medications, latest vitals with the previous value, immunizations due, the last five visits, counts");
+            .WithSummary("One page: demographics, allergies (or no known allergies), active conditions, current medications, latest vitals with the previous value, immunizations due, the last five visits, the latest verified lab results, counts");
         return api;
     }
 
