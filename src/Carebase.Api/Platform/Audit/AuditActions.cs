@@ -65,6 +65,9 @@ public static class AuditActions
         // Billing
         "INVOICE_CREATED", "INVOICE_READ", "INVOICE_LISTED", "INVOICE_UPDATED", "INVOICE_LINE_ADDED", "INVOICE_LINE_REMOVED", "INVOICE_ISSUED",
         "INVOICE_VOIDED", "PAYMENT_RECEIVED", "PAYMENT_REFUNDED", "PAYMENT_LISTED", "RECEIPT_READ", "BILLING_SETTINGS_UPDATED",
+        // Inpatient care
+        "WARD_CREATED", "WARD_UPDATED", "WARD_DELETED", "BED_CREATED", "BED_UPDATED", "BED_DELETED", "BED_READY", "CENSUS_READ",
+        "ADMISSION_CREATED", "ADMISSION_READ", "ADMISSION_LISTED", "ADMISSION_TRANSFERRED", "ADMISSION_DISCHARGED", "DISCHARGE_SUMMARY_PRINTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
@@ -72,6 +75,7 @@ public static class AuditActions
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT", "PRESCRIPTION",
         "STOCK_ITEM", "STOCK_BATCH", "DISPENSING", "LAB_TEST", "LAB_PANEL", "LAB_ORDER", "LAB_RESULT", "INVOICE", "BILLING_SETTINGS",
+        "WARD", "BED", "ADMISSION",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
