@@ -29,7 +29,14 @@ public sealed record PatientSummaryResponse(
     [property: Platform.Errors.OneOf(typeof(PatientSummary), nameof(PatientSummary.AllergyStatuses))] string AllergyStatus,
     IReadOnlyList<SummaryAllergy> ActiveAllergies, IReadOnlyList<SummaryCondition> ActiveConditions,
     IReadOnlyList<SummaryMedication> CurrentMedications, IReadOnlyDictionary<string, SummaryMeasurement> LatestVitals,
-    IReadOnlyList<SummaryImmunizationDue> ImmunizationsDue, IReadOnlyList<SummaryVisit> RecentVisits, SummaryCounts Counts);
+    IReadOnlyList<SummaryImmunizationDue> ImmunizationsDue, IReadOnlyList<SummaryVisit> RecentVisits, SummaryCounts Counts)
+{
+    /// <summary>The patient's ACTIVE admission, if any.</summary>
+    public SummaryAdmission? CurrentAdmission { get; init; }
+}
+
+public sealed record SummaryAdmission(Guid Id, DateTimeOffset AdmittedAt, string AdmittingDiagnosis, string Department, string PrimaryDoctorName,
+    string? Ward, string? Bed);
 
 /// <summary>Reads the summary in one batch (one round trip) after the patient gate.</summary>
 public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clock)
@@ -84,10 +91,13 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
             await r.ReadAsync(ct);
             var counts = new SummaryCounts(Count(0), Count(1), Count(2), Count(3), Count(4), Count(5), Count(6), Count(7), Count(8));
             int Count(int i) => (int)r.GetInt64(i);
+            await r.NextResultAsync(ct);
+            var admission = await r.ReadAsync(ct) ? new SummaryAdmission(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
+                r.GetString(4), S(5), S(6)) : null;
 
             return new PatientSummaryResponse(PatientResponse.From(patient, today),
                 allergies.Count > 0 ? "HAS_ALLERGIES" : noKnown ? "NO_KNOWN_ALLERGIES" : "UNKNOWN",
-                allergies, conditions, medications, Latest(readings), due, visits, counts);
+                allergies, conditions, medications, Latest(readings), due, visits, counts) { CurrentAdmission = admission };
         }
         finally
         {
@@ -158,6 +168,14 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
                    (SELECT count(*) FROM clinical_notes WHERE patient_id = $1 AND deleted_at IS NULL AND (NOT staff_only OR $2)),
                    (SELECT count(*) FROM documents WHERE patient_id = $1 AND deleted_at IS NULL)
             """, staff);
+        Add("""
+            SELECT a.id, a.admitted_at, a.admitting_diagnosis, dep.name::text, u.first_name || ' ' || u.last_name, w.name::text, b.code::text
+            FROM admissions a JOIN departments dep ON dep.id = a.department_id
+            JOIN doctors doc ON doc.id = a.primary_doctor_id JOIN platform.users u ON u.id = doc.user_id
+            LEFT JOIN bed_assignments s ON s.admission_id = a.id AND s.ended_at IS NULL
+            LEFT JOIN beds b ON b.id = s.bed_id LEFT JOIN wards w ON w.id = s.ward_id
+            WHERE a.patient_id = $1 AND a.status = 'ACTIVE'
+            """);
         return batch;
     }
 
