@@ -19,7 +19,7 @@ public sealed record WardResponse(Guid Id, string Name, Guid? DepartmentId,
 
 public sealed record WardListQuery([property: MaxLength(100)] string? Q,
     [property: OneOf(typeof(WardValues), nameof(WardValues.Types)), Description("Only wards of this type.")] string? Type,
-    Guid? DepartmentId, int? Page, int? PageSize) : IPageQuery;
+    [property: Description("Only wards of this department.")] Guid? DepartmentId, int? Page, int? PageSize) : IPageQuery;
 
 /// <summary>A new ward: its name is unique in the hospital (whatever the case); the bed-day charge is exact money.</summary>
 public sealed record CreateWardRequest(
@@ -190,7 +190,9 @@ public sealed record DischargeRequest(
 
 public sealed record AdmissionListQuery(
     [property: OneOf(typeof(AdmissionValues), nameof(AdmissionValues.Statuses)), Description("Only admissions in this status.")] string? Status,
-    Guid? PatientId, Guid? WardId, Guid? DepartmentId,
+    [property: Description("Only this patient's admissions.")] Guid? PatientId,
+    [property: Description("Only admissions whose (last) bed is in this ward.")] Guid? WardId,
+    [property: Description("Only admissions to this department.")] Guid? DepartmentId,
     [property: MaxLength(36), Description(Doctors.DoctorRef.Rule)] string? DoctorId,
     int? Page, int? PageSize) : IValidatable, IPageQuery
 {

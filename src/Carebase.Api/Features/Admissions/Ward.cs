@@ -120,6 +120,7 @@ sealed class WardConfiguration : IEntityTypeConfiguration<Ward>, IEntityTypeConf
     public void Configure(EntityTypeBuilder<Bed> e)
     {
         e.ToTable("beds");
+        e.HasOne<Ward>().WithMany().HasForeignKey(b => b.WardId); // so a unit of work inserts the ward first
         e.Property(b => b.Code).HasColumnType("citext");
         e.Property(b => b.Version).IsConcurrencyToken();
     }

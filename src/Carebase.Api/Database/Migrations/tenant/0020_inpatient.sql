@@ -77,8 +77,9 @@ CREATE INDEX admissions_active_doctor_idx ON admissions (primary_doctor_id, pati
 CREATE INDEX admissions_visit_idx ON admissions (visit_id) WHERE visit_id IS NOT NULL;
 
 -- Every bed an admission held, with when: the current one is open-ended (ended_at NULL). A bed never has two
--- occupants at one instant, nor an admission two beds. Deferrable only so that shifting demo dates (every row by the
--- same interval) may pass through a transient overlap; the service never defers them.
+-- occupants at one instant, nor an admission two beds. DEFERRABLE INITIALLY IMMEDIATE (never deferred) makes PostgreSQL
+-- check them at the end of each statement rather than row by row, so one UPDATE moving every period by the same
+-- interval (freshening demo dates) passes.
 CREATE TABLE bed_assignments (
     id uuid PRIMARY KEY,
     admission_id uuid NOT NULL REFERENCES admissions(id),
