@@ -286,4 +286,40 @@ public sealed class AdmissionsTests
         // The survivor now holds the active admission: a second one is refused.
         await (await k.AdmitAsync(survivor)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "patient_already_admitted");
     }
+
+    [Fact]
+    public async Task The_care_team_follows_the_primary_doctor_through_a_transfer_and_ends_at_discharge()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+        var (userId, email) = await k.Tenant.CreateUserAsync(Carebase.Api.Platform.Auth.SystemRoles.Doctor);
+        var other = await (await Doctors.DoctorsApi.PostDoctorAsync(k.Admin, Doctors.DoctorsApi.ProfileBody(userId, departmentId: k.DepartmentId)))
+            .JsonAsync(HttpStatusCode.Created);
+
+        var moved = await (await k.Doctor.PostAsJsonAsync($"/api/v1/admissions/{admission}/transfer", new { primaryDoctorId = Doctors.DoctorsApi.IdOf(other) })).JsonAsync();
+        Assert.Equal(Doctors.DoctorsApi.IdOf(other), moved.IdAt("primaryDoctorId"));
+        async Task<Guid[]> AdmissionTeam() => (await (await k.Admin.GetAsync($"/api/v1/patients/{patient}/care-team")).JsonAsync())["items"]!.AsArray()
+            .Where(m => m!.Str("source") == "ADMISSION").Select(m => m!.IdAt("userId")).ToArray();
+        Assert.Equal([userId], await AdmissionTeam());
+
+        await (await k.DischargeAsync(admission)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Empty(await AdmissionTeam());
+    }
+
+    [Fact]
+    public async Task Ward_changes_honour_If_Match_and_names_are_unique_whatever_the_case()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var ward = await k.WardAsync(100m, name: "Ward Seven");
+        await (await k.Admin.PostAsJsonAsync("/api/v1/wards", new { name = "ward seven", type = "GENERAL", dailyCharge = 1 }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "ward_name_taken");
+        var stale = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/wards/{ward.Id()}") { Content = JsonContent.Create(new { dailyCharge = 130.25m }) };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"999\"");
+        await (await k.Admin.SendAsync(stale)).ShouldBeProblemAsync(HttpStatusCode.PreconditionFailed);
+        var fresh = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/wards/{ward.Id()}") { Content = JsonContent.Create(new { dailyCharge = 130.25m }) };
+        fresh.Headers.TryAddWithoutValidation("If-Match", $"\"{ward["version"]}\"");
+        Assert.Equal(130.25m, (await (await k.Admin.SendAsync(fresh)).JsonAsync())["dailyCharge"]!.GetValue<decimal>());
+        await (await k.Admin.PatchAsJsonAsync($"/api/v1/wards/{ward.Id()}", new { dailyCharge = 1.2345m })).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
 }
