@@ -107,12 +107,6 @@ static partial class AdmissionFields
         if (at is { } u && !ApiDates.InRange(u)) errors.Add(field, $"Must be {ApiDates.InstantRule}.");
     }
 
-    public static void Lines(IReadOnlyList<string>? lines, string field, FieldErrors errors)
-    {
-        for (var i = 0; i < (lines?.Count ?? 0); i++)
-            if (string.IsNullOrWhiteSpace(lines![i]) || lines[i].Length > 500) errors.Add($"{field}[{i}]", "Must be 1 to 500 characters.");
-    }
-
     [GeneratedRegex(@"^[A-Z][0-9][0-9AB](\.[0-9A-Z]{1,4})?$")]
     private static partial Regex Icd10();
 }
@@ -172,16 +166,14 @@ public sealed record DischargeRequest(
     [property: Required, OneOf(typeof(AdmissionValues), nameof(AdmissionValues.Dispositions))] string? Disposition,
     [property: Required, OneOf(typeof(AdmissionValues), nameof(AdmissionValues.Conditions))] string? ConditionAtDischarge,
     [property: Required, MinLength(1), MaxLength(20)] IReadOnlyList<FinalDiagnosisRequest>? FinalDiagnoses,
-    [property: MaxLength(50), Description("Procedures done in hospital, one per line (each up to 500 characters).")] IReadOnlyList<string>? Procedures,
+    [property: MaxLength(50), ItemLength(500), Description("Procedures done in hospital, one per line (each up to 500 characters).")] IReadOnlyList<string>? Procedures,
     [property: Required, FreeText, MaxLength(20000)] string? HospitalCourse,
-    [property: MaxLength(50), Description("Medications on discharge, one per line (each up to 500 characters).")] IReadOnlyList<string>? DischargeMedications,
+    [property: MaxLength(50), ItemLength(500), Description("Medications on discharge, one per line (each up to 500 characters).")] IReadOnlyList<string>? DischargeMedications,
     [property: FreeText, MaxLength(5000)] string? FollowUp,
     DateTimeOffset? DischargedAt) : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
-        AdmissionFields.Lines(Procedures, "procedures", errors);
-        AdmissionFields.Lines(DischargeMedications, "dischargeMedications", errors);
         AdmissionFields.Instant(DischargedAt, "dischargedAt", errors);
         if ((Disposition == "DECEASED") != (ConditionAtDischarge == "DECEASED") && Disposition is not null && ConditionAtDischarge is not null)
             errors.Add("conditionAtDischarge", "DECEASED goes with the disposition DECEASED, and only with it.");
