@@ -285,6 +285,13 @@ public sealed class AdmissionsTests
         Assert.Equal(survivor, (await (await k.Doctor.GetAsync($"/api/v1/admissions/{admission}")).JsonAsync()).IdAt("patientId"));
         // The survivor now holds the active admission: a second one is refused.
         await (await k.AdmitAsync(survivor)).ShouldBeProblemAsync(HttpStatusCode.Conflict, "patient_already_admitted");
+
+        // Two records each with an active admission cannot be merged until one is discharged (409, nothing moved).
+        var third = await k.PatientAsync();
+        var thirds = (await k.AdmittedAsync(third)).IdAt("id");
+        await (await k.Admin.PostAsJsonAsync($"/api/v1/patients/{survivor}/merge", new { duplicateId = third, reason = "Same person" }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "merge_conflict");
+        Assert.Equal(third, (await (await k.Doctor.GetAsync($"/api/v1/admissions/{thirds}")).JsonAsync()).IdAt("patientId"));
     }
 
     [Fact]
