@@ -1,5 +1,6 @@
 using Carebase.Api;
 using Carebase.Api.Features.Accounts;
+using Carebase.Api.Features.Admissions;
 using Carebase.Api.Features.Billing;
 using Carebase.Api.Features.Demo;
 using Carebase.Api.Features.Departments;
@@ -53,6 +54,7 @@ try
     builder.Services.AddDispensings();
     builder.Services.AddLabs();
     builder.Services.AddBilling();
+    builder.Services.AddAdmissions();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -80,6 +82,7 @@ try
     api.MapAmendments();
     api.MapDispensings();
     api.MapBilling();
+    api.MapAdmissions();
     api.MapInsight();
     api.MapDemo();
 

@@ -114,12 +114,14 @@ public sealed record UpdateBillingSettingsRequest : PatchRequest
     [Required] public decimal? BedTaxRate { get; init => field = Sent(value); }
     [Required] public decimal? OtherTaxRate { get; init => field = Sent(value); }
     [Required, Description("The pharmacy dispenses only what a paid invoice covers.")] public bool? DispensingRequiresPaidInvoice { get; init => field = Sent(value); }
+    [Required, OneOf(typeof(InvoiceValues), nameof(InvoiceValues.BedDayRules)), Description("How bed-days are counted at discharge: every calendar day of the stay, or the midnights spent (at least one).")]
+    public string? BedDayRule { get; init => field = Sent(value); }
 
     public override void Validate(FieldErrors errors)
     {
         NotCleared(errors, (nameof(ConsultationTaxRate), ConsultationTaxRate), (nameof(MedicineTaxRate), MedicineTaxRate), (nameof(LabTaxRate), LabTaxRate),
             (nameof(ProcedureTaxRate), ProcedureTaxRate), (nameof(BedTaxRate), BedTaxRate), (nameof(OtherTaxRate), OtherTaxRate),
-            (nameof(DispensingRequiresPaidInvoice), DispensingRequiresPaidInvoice));
+            (nameof(DispensingRequiresPaidInvoice), DispensingRequiresPaidInvoice), (nameof(BedDayRule), BedDayRule));
         foreach (var (name, rate) in new[] { ("consultationTaxRate", ConsultationTaxRate), ("medicineTaxRate", MedicineTaxRate), ("labTaxRate", LabTaxRate),
                      ("procedureTaxRate", ProcedureTaxRate), ("bedTaxRate", BedTaxRate), ("otherTaxRate", OtherTaxRate) })
             Amounts.Check(errors, name, rate, 0, 100, 4);
@@ -129,8 +131,10 @@ public sealed record UpdateBillingSettingsRequest : PatchRequest
 public sealed record BillingSettingsResponse(decimal ConsultationTaxRate, decimal MedicineTaxRate, decimal LabTaxRate, decimal ProcedureTaxRate,
     decimal BedTaxRate, decimal OtherTaxRate, bool DispensingRequiresPaidInvoice, DateTimeOffset UpdatedAt, Guid? UpdatedBy, int Version)
 {
+    [OneOf(typeof(InvoiceValues), nameof(InvoiceValues.BedDayRules))] public string BedDayRule { get; init; } = "MIDNIGHTS";
+
     public static BillingSettingsResponse From(BillingSettings s) => new(s.ConsultationTaxRate, s.MedicineTaxRate, s.LabTaxRate, s.ProcedureTaxRate,
-        s.BedTaxRate, s.OtherTaxRate, s.DispensingRequiresPaidInvoice, s.UpdatedAt, s.UpdatedBy, s.Version);
+        s.BedTaxRate, s.OtherTaxRate, s.DispensingRequiresPaidInvoice, s.UpdatedAt, s.UpdatedBy, s.Version) { BedDayRule = s.BedDayRule };
 }
 
 public sealed record DiscountResponse([property: OneOf(typeof(Discount), nameof(Discount.Kinds))] string Kind, decimal Value)

@@ -160,6 +160,7 @@ public static class BillingEndpoints
         if (request.Has(nameof(request.BedTaxRate))) s.BedTaxRate = request.BedTaxRate!.Value;
         if (request.Has(nameof(request.OtherTaxRate))) s.OtherTaxRate = request.OtherTaxRate!.Value;
         if (request.Has(nameof(request.DispensingRequiresPaidInvoice))) s.DispensingRequiresPaidInvoice = request.DispensingRequiresPaidInvoice!.Value;
+        if (request.Has(nameof(request.BedDayRule))) s.BedDayRule = request.BedDayRule!;
         var changes = AuditLog.ChangesOf(db.Entry(s));
         if (changes.Count > 0)
         {

@@ -9,6 +9,8 @@ public static class InvoiceValues
     public const string Draft = "DRAFT", Issued = "ISSUED", PartiallyPaid = "PARTIALLY_PAID", Paid = "PAID", Void = "VOID";
     public static readonly string[] Statuses = [Draft, Issued, PartiallyPaid, Paid, Void];
     public static readonly string[] LineKinds = ["CONSULTATION", "MEDICINE", "LAB", "PROCEDURE", "BED", "OTHER"];
+    /// <summary>How bed-days are counted at discharge (a billing setting; counted by the admissions area).</summary>
+    public static readonly string[] BedDayRules = ["CALENDAR_DAYS", "MIDNIGHTS"];
 }
 
 /// <summary>
@@ -48,9 +50,9 @@ public sealed class Invoice
     public decimal Balance => Total - Paid;
     public Discount? Discount => DiscountKind is null ? null : new Discount(DiscountKind, DiscountValue ?? 0);
 
-    public static Invoice Draft(Guid patientId, Guid? visitId, string currency, Guid? by, DateTimeOffset now) => new()
+    public static Invoice Draft(Guid patientId, Guid? visitId, string currency, Guid? by, DateTimeOffset now, Guid? admissionId = null) => new()
     {
-        PatientId = patientId, VisitId = visitId, Currency = currency, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+        PatientId = patientId, VisitId = visitId, AdmissionId = admissionId, Currency = currency, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
     };
 
     /// <summary>409 invoice_not_draft unless the invoice is still a draft (lines and discount change only then).</summary>
@@ -184,6 +186,8 @@ public sealed class BillingSettings
     public decimal OtherTaxRate { get; set; }
     /// <summary>The pharmacy dispenses only what a paid invoice covers.</summary>
     public bool DispensingRequiresPaidInvoice { get; set; }
+    /// <summary>How bed-days are counted at discharge: CALENDAR_DAYS or MIDNIGHTS (see Admissions.BedDays).</summary>
+    public string BedDayRule { get; set; } = "MIDNIGHTS";
     public DateTimeOffset UpdatedAt { get; private set; }
     public Guid? UpdatedBy { get; private set; }
     public int Version { get; private set; } = 1;

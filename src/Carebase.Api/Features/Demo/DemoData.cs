@@ -182,6 +182,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
         // After the visits and the pharmacy: prescriptions for visits, dispensed from the demo batches.
         await Prescriptions.PrescriptionsDemo.SeedAsync(db, slug, timezone, portalPatient, now, ct);
         await Labs.LabsDemo.SeedAsync(db, slug, currency, portalPatient, now, ct);
+        await Admissions.AdmissionsDemo.SeedAsync(db, currency, portalPatient, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Seeded demo hospital {Slug}", slug);
     }
@@ -263,7 +264,7 @@ public sealed class DemoData(IServiceProvider services, TimeProvider time, ILogg
     static readonly string[] FreshenStatements =
         [.. SchedulingDemo.FreshenStatements, .. QueueDemo.FreshenStatements, .. VisitsDemo.FreshenStatements, .. ConfidentialityDemo.FreshenStatements,
          .. HistoryDemo.FreshenStatements, .. DocumentsDemo.FreshenStatements, .. PharmacyDemo.FreshenStatements, .. Prescriptions.PrescriptionsDemo.FreshenStatements,
-         .. Labs.LabsDemo.FreshenStatements, .. BillingDemo.FreshenStatements];
+         .. Labs.LabsDemo.FreshenStatements, .. BillingDemo.FreshenStatements, .. Admissions.AdmissionsDemo.FreshenStatements];
 
     /// <summary>Deletes the demo hospitals (schemas, accounts, messages) and seeds them again.</summary>
     public async Task ResetAsync(CancellationToken ct)

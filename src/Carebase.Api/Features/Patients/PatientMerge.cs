@@ -43,7 +43,18 @@ public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, T
             await using var cmd = new NpgsqlCommand(sql, conn);
             cmd.Parameters.AddWithValue(survivorId);
             cmd.Parameters.AddWithValue(duplicateId);
-            var n = await cmd.ExecuteNonQueryAsync(ct);
+            int n;
+            try
+            {
+                n = await cmd.ExecuteNonQueryAsync(ct);
+            }
+            // A row only one patient may hold at a time (an active admission, an overlapping booking) held by both records.
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ExclusionViolation)
+            {
+                throw new ConflictException("merge_conflict",
+                    $"Both records hold {table.Replace('_', ' ')} that only one patient may hold at a time ({e.ConstraintName}); resolve that first.",
+                    new Dictionary<string, object?> { ["constraint"] = e.ConstraintName });
+            }
             if (n > 0) moved[$"{table}.{column}"] = n;
         }
         await using (var accounts = new NpgsqlCommand("UPDATE platform.users SET patient_id = $1 WHERE tenant_id = $3 AND patient_id = $2", conn))

@@ -41,7 +41,14 @@ public sealed record PatientSummaryResponse(
     IReadOnlyList<SummaryAllergy> ActiveAllergies, IReadOnlyList<SummaryCondition> ActiveConditions,
     IReadOnlyList<SummaryMedication> CurrentMedications, IReadOnlyDictionary<string, SummaryMeasurement> LatestVitals,
     IReadOnlyList<SummaryImmunizationDue> ImmunizationsDue, IReadOnlyList<SummaryVisit> RecentVisits, SummaryCounts Counts,
-    SummaryLabResults LabResults);
+    SummaryLabResults LabResults)
+{
+    /// <summary>The patient's ACTIVE admission, if any.</summary>
+    public SummaryAdmission? CurrentAdmission { get; init; }
+}
+
+public sealed record SummaryAdmission(Guid Id, DateTimeOffset AdmittedAt, string AdmittingDiagnosis, string Department, string PrimaryDoctorName,
+    string? Ward, string? Bed);
 
 /// <summary>Reads the summary in one batch (one round trip) after the patient gate.</summary>
 public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clock)
@@ -103,11 +110,14 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
             while (await r.ReadAsync(ct))
                 labs.Add(new(r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetDecimal(5),
                     S(6), S(7), S(8), r.GetFieldValue<string[]>(9), r.GetFieldValue<DateTimeOffset>(10)));
+            await r.NextResultAsync(ct);
+            var admission = await r.ReadAsync(ct) ? new SummaryAdmission(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
+                r.GetString(4), S(5), S(6)) : null;
 
             return new PatientSummaryResponse(PatientResponse.From(patient, today),
                 allergies.Count > 0 ? "HAS_ALLERGIES" : noKnown ? "NO_KNOWN_ALLERGIES" : "UNKNOWN",
                 allergies, conditions, medications, Latest(readings), due, visits, counts,
-                new SummaryLabResults(labs, labs.Count(l => l.Flags.Count > 0)));
+                new SummaryLabResults(labs, labs.Count(l => l.Flags.Count > 0))) { CurrentAdmission = admission };
         }
         finally
         {
@@ -189,6 +199,14 @@ public sealed class PatientSummary(CarebaseDb db, Caller caller, TenantClock clo
               AND (r.status = 'FINAL' OR (SELECT c.verified_at FROM lab_results c WHERE c.id = r.corrected_by_result_id) IS NULL)
             ORDER BY r.verified_at DESC, r.order_id, i.position
             LIMIT {LabResultLimit}
+            """);
+        Add("""
+            SELECT a.id, a.admitted_at, a.admitting_diagnosis, dep.name::text, u.first_name || ' ' || u.last_name, w.name::text, b.code::text
+            FROM admissions a JOIN departments dep ON dep.id = a.department_id
+            JOIN doctors doc ON doc.id = a.primary_doctor_id JOIN platform.users u ON u.id = doc.user_id
+            LEFT JOIN bed_assignments s ON s.admission_id = a.id AND s.ended_at IS NULL
+            LEFT JOIN beds b ON b.id = s.bed_id LEFT JOIN wards w ON w.id = s.ward_id
+            WHERE a.patient_id = $1 AND a.status = 'ACTIVE'
             """);
         return batch;
     }

@@ -67,6 +67,9 @@ public static class AuditActions
         "INVOICE_VOIDED", "INVOICE_PRINTED", "PAYMENT_RECEIVED", "PAYMENT_REFUNDED", "PAYMENT_LISTED", "RECEIPT_READ", "BILLING_SETTINGS_UPDATED",
         // Reports (figures of the whole hospital; reports that list patients audit under their resource)
         "DAILY_SUMMARY_REPORTED",
+        // Inpatient care
+        "WARD_CREATED", "WARD_UPDATED", "WARD_DELETED", "BED_CREATED", "BED_UPDATED", "BED_DELETED", "BED_READY", "CENSUS_READ",
+        "ADMISSION_CREATED", "ADMISSION_READ", "ADMISSION_LISTED", "ADMISSION_TRANSFERRED", "ADMISSION_DISCHARGED", "DISCHARGE_SUMMARY_PRINTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
@@ -75,6 +78,7 @@ public static class AuditActions
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT", "PRESCRIPTION",
         "STOCK_ITEM", "STOCK_BATCH", "DISPENSING", "LAB_TEST", "LAB_PANEL", "LAB_ORDER", "LAB_RESULT", "INVOICE", "BILLING_SETTINGS",
         "REPORT",
+        "WARD", "BED", "ADMISSION",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>

@@ -49,6 +49,9 @@ public static class Permissions
     public const string BillingWrite = "billing:write";
     public const string AdmissionsRead = "admissions:read";
     public const string AdmissionsWrite = "admissions:write";
+    public const string CensusRead = "census:read";
+    public const string WardsManage = "wards:manage";
+    public const string BedsReady = "beds:ready";
     public const string SharingRead = "sharing:read";
     public const string SharingWrite = "sharing:write";
     public const string DashboardRead = "dashboard:read";
@@ -99,8 +102,11 @@ public static class Permissions
         new(PharmacyDispense, "pharmacy", "Dispense prescriptions"),
         new(BillingRead, "billing", "Read invoices and payments"),
         new(BillingWrite, "billing", "Create invoices, take payments, void"),
-        new(AdmissionsRead, "inpatient", "Read admissions and wards"),
+        new(AdmissionsRead, "inpatient", "Read admissions with their diagnoses, beds and discharge summaries"),
         new(AdmissionsWrite, "inpatient", "Admit, transfer and discharge"),
+        new(CensusRead, "inpatient", "See wards, beds, the census and the list of admissions (no clinical detail)"),
+        new(WardsManage, "inpatient", "Create, change and delete wards and beds; take beds out of service"),
+        new(BedsReady, "inpatient", "Return cleaned beds to service"),
         new(SharingRead, "sharing", "See shares and shared patients"),
         new(SharingWrite, "sharing", "Share patients with other hospitals and create links"),
         new(DashboardRead, "insight", "See dashboards and trends"),
