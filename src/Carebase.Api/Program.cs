@@ -14,6 +14,7 @@ using Carebase.Api.Features.Prescriptions;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
+using Carebase.Api.Features.Sharing;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Features.Visits;
@@ -53,6 +54,7 @@ try
     builder.Services.AddDispensings();
     builder.Services.AddLabs();
     builder.Services.AddBilling();
+    builder.Services.AddSharing();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -80,6 +82,7 @@ try
     api.MapAmendments();
     api.MapDispensings();
     api.MapBilling();
+    api.MapSharing();
     api.MapInsight();
     api.MapDemo();
 

@@ -65,6 +65,9 @@ public static class AuditActions
         // Billing
         "INVOICE_CREATED", "INVOICE_READ", "INVOICE_LISTED", "INVOICE_UPDATED", "INVOICE_LINE_ADDED", "INVOICE_LINE_REMOVED", "INVOICE_ISSUED",
         "INVOICE_VOIDED", "PAYMENT_RECEIVED", "PAYMENT_REFUNDED", "PAYMENT_LISTED", "RECEIPT_READ", "BILLING_SETTINGS_UPDATED",
+        // Sharing and disclosures
+        "SHARE_LINK_CREATED", "SHARE_LINK_LISTED", "SHARE_LINK_REVOKED", "SHARE_LINK_OPENED", "SHARE_LINK_REFUSED", "SHARE_LINK_LOCKED",
+        "RECORD_EXPORTED", "DISCLOSURE_LISTED", "DISCLOSURE_EXPORTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
@@ -72,6 +75,7 @@ public static class AuditActions
         "PLATFORM", "SESSION", "TENANT", "USER", "ROLE", "DEPARTMENT", "DOCTOR", "PATIENT", "APPOINTMENT", "QUEUE_TOKEN", "DEMO", "CARE_TEAM_MEMBER", "BREAK_GLASS_GRANT", "VISIT", "DIAGNOSIS_CODE",
         "ALLERGY", "CONDITION", "MEDICATION", "IMMUNIZATION", "PROCEDURE", "CLINICAL_NOTE", "DOCUMENT", "PRESCRIPTION",
         "STOCK_ITEM", "STOCK_BATCH", "DISPENSING", "LAB_TEST", "LAB_PANEL", "LAB_ORDER", "LAB_RESULT", "INVOICE", "BILLING_SETTINGS",
+        "SHARE_LINK",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>
