@@ -50,7 +50,15 @@ public sealed class RecordExport(CarebaseDb db, IEnumerable<IRecordSection> sect
         http.Response.ContentType = "application/zip";
         http.Response.Headers.ContentDisposition = disposition.ToString();
 
-        await using var zip = await ZipArchive.CreateAsync(http.Response.Body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
+        var body = new AsyncOnlyBody(http.Response.Body);
+        await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
+            await WriteEntriesAsync(zip, body, patient, documents, tenant.Name, purpose, recipient, paper, now, today, ct);
+        await body.DrainAsync(ct);
+    }
+
+    async Task WriteEntriesAsync(ZipArchive zip, AsyncOnlyBody body, Patient patient, List<Document> documents, string hospital, string purpose,
+        string recipient, string paper, DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
         var files = documents.Select(d => new ExportedDocument(DocumentResponse.From(d), $"documents/{d.Id}/{SafeName(d.FileName)}")).ToList();
         await using (var entry = await zip.CreateEntry("record.json", CompressionLevel.Fastest).OpenAsync(ct))
         {
@@ -59,7 +67,7 @@ public sealed class RecordExport(CarebaseDb db, IEnumerable<IRecordSection> sect
             writer.Json.WriteString("format", Format);
             writer.Json.WritePropertyName("exportedAt");
             writer.Value(now);
-            writer.Json.WriteString("hospital", tenant.Name);
+            writer.Json.WriteString("hospital", hospital);
             writer.Json.WriteString("purpose", purpose);
             writer.Json.WriteString("recipient", recipient);
             writer.Json.WritePropertyName("patient");
@@ -80,16 +88,19 @@ public sealed class RecordExport(CarebaseDb db, IEnumerable<IRecordSection> sect
             writer.Json.WriteEndObject();
             await writer.FlushAsync(ct);
         }
+        await body.DrainAsync(ct);
 
-        var pdf = SummaryPdf(await summary.ReadAsync(patient, ct), tenant.Name, purpose, recipient, now, await clock.ZoneAsync(ct), paper);
+        var pdf = SummaryPdf(await summary.ReadAsync(patient, ct), hospital, purpose, recipient, now, await clock.ZoneAsync(ct), paper);
         await using (var entry = await zip.CreateEntry("summary.pdf", CompressionLevel.Fastest).OpenAsync(ct))
             await entry.WriteAsync(pdf, ct);
+        await body.DrainAsync(ct);
 
         foreach (var (document, file) in documents.Zip(files))
         {
-            await using var entry = await zip.CreateEntry(file.File, CompressionLevel.Fastest).OpenAsync(ct);
-            await using var content = await storage.For(document.Storage).OpenAsync(document.StorageKey, ct);
-            await content.CopyToAsync(entry, 81920, ct);
+            await using (var entry = await zip.CreateEntry(file.File, CompressionLevel.Fastest).OpenAsync(ct))
+            await using (var content = await storage.For(document.Storage).OpenAsync(document.StorageKey, ct))
+                await content.CopyToAsync(entry, 81920, ct);
+            await body.DrainAsync(ct);
         }
     }
 
@@ -143,6 +154,54 @@ public sealed class RecordExport(CarebaseDb db, IEnumerable<IRecordSection> sect
         pdf.Rule();
         pdf.Small($"Exported {At(now)} for {recipient}: {purpose}. The complete record is in record.json of the same archive. Confidential medical information.");
         return pdf.ToArray();
+    }
+
+    /// <summary>
+    /// The response body as the zip sees it. The zip writes asynchronously except when an entry closes (its last
+    /// compressed block and data descriptor, a few bytes, go out in a synchronous Dispose) and the server refuses
+    /// synchronous writes; those few bytes wait here until the export's next await sends them. Async writes pass
+    /// through once 64 KiB are pending, so memory stays small whatever the size of the files.
+    /// </summary>
+    sealed class AsyncOnlyBody(Stream body) : Stream
+    {
+        const int PassThrough = 64 * 1024;
+        readonly MemoryStream _pending = new();
+        long _written;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _pending.Write(buffer);
+            _written += buffer.Length;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            Write(buffer.Span);
+            if (_pending.Length >= PassThrough) await DrainAsync(ct);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public async Task DrainAsync(CancellationToken ct)
+        {
+            if (_pending.Length == 0) return;
+            await body.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), ct);
+            _pending.SetLength(0);
+        }
+
+        public override void Flush() { }
+        public override Task FlushAsync(CancellationToken ct) => DrainAsync(ct);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>

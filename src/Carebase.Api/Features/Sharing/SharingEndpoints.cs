@@ -111,13 +111,13 @@ public static class SharingEndpoints
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"disclosures.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(true), 64 * 1024);
-        await writer.WriteLineAsync("occurredAt,kind,recipient,purpose,description," + (staff ? "disclosedBy," : "") + "sourceType,sourceId,ip,userAgent");
+        await writer.WriteAsync("occurredAt,kind,recipient,purpose,description," + (staff ? "disclosedBy," : "") + "sourceType,sourceId,ip,userAgent\r\n");
         await foreach (var d in rows.OrderBy(d => d.OccurredAt).ThenBy(d => d.Id).AsAsyncEnumerable().WithCancellation(ct))
         {
             var cells = new List<string?> { HospitalTime.Local(d.OccurredAt).ToString("O", CultureInfo.InvariantCulture), d.Kind, d.Recipient, d.Purpose, d.Description };
             if (staff) cells.Add(d.DisclosedByEmail);
             cells.AddRange([d.SourceType, d.SourceId?.ToString(), d.Ip, d.UserAgent]);
-            await writer.WriteLineAsync(string.Join(',', cells.Select(PatientExport.Cell)));
+            await writer.WriteAsync(string.Join(',', cells.Select(PatientExport.Cell)) + "\r\n");
         }
         return TypedResults.Empty;
     }
