@@ -16,9 +16,11 @@ public sealed class SharingAuthorizationMatrixTests
         new("GET", "/api/v1/patients/{id:guid}/export", Permissions.RecordsExport, $"/api/v1/patients/{Missing}/export?purpose=x&recipient=y"),
     ];
 
-    static bool Belongs(string pattern) =>
-        pattern.StartsWith("/api/v1/public/shared", StringComparison.Ordinal)
-        || new[] { "/share-links", "/disclosures", "/export" }.Any(s => pattern.StartsWith("/api/v1/patients/{id:guid}" + s, StringComparison.Ordinal));
+    /// <summary>The sharing routes under /patients/{id} (the patients matrix leaves them to this one).</summary>
+    public static bool Owns(string pattern) =>
+        new[] { "/share-links", "/disclosures", "/export" }.Any(s => pattern.StartsWith("/api/v1/patients/{id:guid}" + s, StringComparison.Ordinal));
+
+    static bool Belongs(string pattern) => Owns(pattern) || pattern.StartsWith("/api/v1/public/shared", StringComparison.Ordinal);
 
     [Fact]
     public async Task The_matrix_covers_every_sharing_route() =>
