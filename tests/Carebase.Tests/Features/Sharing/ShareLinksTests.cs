@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Carebase.Api.Platform.Auth;
+using Carebase.Api.Platform.Operations;
+using Microsoft.AspNetCore.Http;
 using Carebase.Tests.Features.Queue;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -157,6 +159,13 @@ public sealed class ShareLinksTests(SharingKit kit) : IClassFixture<SharingKit>
         var secret = real[(real.LastIndexOf('.') + 1)..];
         foreach (var token in new[] { "nothing", $"{kit.Tenant.Slug}.{new string('A', 43)}", $"no-such-hospital.{secret}", $"{kit.Tenant.Slug}.{secret[..^1]}" })
             await (await anonymous.GetAsync($"/api/v1/public/shared/{Uri.EscapeDataString(token)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public void The_token_is_left_out_of_the_logs()
+    {
+        Assert.Equal("/api/v1/public/shared/[token]", OperationsSetup.LoggedPath(new PathString("/api/v1/public/shared/general.s3cr3t-value")));
+        Assert.Equal("/api/v1/patients/1/share-links", OperationsSetup.LoggedPath(new PathString("/api/v1/patients/1/share-links")));
     }
 
     [Fact]
