@@ -94,7 +94,7 @@ public static class SharingEndpoints
     }
 
     static async Task<Results<Ok<Paged<DisclosureResponse>>, EmptyHttpResult>> ListDisclosures(Guid id, [AsParameters] DisclosureQuery query,
-        CarebaseDb db, AuditLog audit, HttpContext http, CancellationToken ct)
+        CarebaseDb db, Caller caller, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var rows = db.Set<Disclosure>().AsNoTracking().Where(d => d.PatientId == id);
         if (query.From is { } from) rows = rows.Where(d => d.OccurredAt >= from.ToUniversalTime());
@@ -107,7 +107,7 @@ public static class SharingEndpoints
             return TypedResults.Ok(page);
         }
         await audit.WriteAsync("DISCLOSURE_EXPORTED", "PATIENT", id, new { filter = query }, ct: ct);
-        var staff = !http.RequestServices.GetRequiredService<Caller>().IsPatient;
+        var staff = !caller.IsPatient; // who released it is for staff, as in the JSON answer
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"disclosures.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(true), 64 * 1024);

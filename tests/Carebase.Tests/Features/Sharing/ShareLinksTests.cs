@@ -62,10 +62,14 @@ public sealed class ShareLinksTests(SharingKit kit) : IClassFixture<SharingKit>
             Assert.Equal(("LINK_OPENED", "Dr Rao & partners", "Second opinion"), (d.Str("kind"), d.Str("recipient"), d.Str("purpose")));
             Assert.Equal(("SHARE_LINK", link.Str("id")), (d.Str("sourceType"), d.Str("sourceId")));
             Assert.Equal(kit.DoctorUserId.ToString(), d.Str("disclosedBy"));
+            Assert.Equal(UserAgent, d.Str("userAgent"));
         });
         Assert.Contains(disclosures, d => d!.Str("description").Contains("HTML"));
         Assert.Equal(2, (await kit.LinkStateAsync(patient, link["id"]!.GetValue<Guid>()))["openCount"]!.GetValue<int>());
         Assert.Equal(2L, await kit.AuditCountAsync("SHARE_LINK_OPENED", patient.ToString()));
+        Assert.Equal(2L, await TestDatabase.ScalarAsync<long>(
+            $"""SELECT count(*) FROM "{kit.Tenant.Schema}".audit_log WHERE action = 'SHARE_LINK_OPENED' AND resource_id = $1 AND user_agent = $2 AND user_id IS NULL""",
+            patient.ToString(), UserAgent));
         Assert.Equal(1L, await kit.AuditCountAsync("SHARE_LINK_CREATED", patient.ToString()));
     }
 

@@ -46,6 +46,7 @@ public sealed class SharingKit : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Get, link.Str("path"));
         request.Headers.Accept.ParseAdd(accept);
+        request.Headers.UserAgent.ParseAdd(UserAgent);
         if (code is not null) request.Headers.Add("X-Access-Code", code);
         return anonymous.SendAsync(request);
     }
@@ -66,6 +67,8 @@ public sealed class SharingKit : IAsyncLifetime
 
     public Task<long> AuditCountAsync(string action, string resource) =>
         TestDatabase.ScalarAsync<long>($"""SELECT count(*) FROM "{Tenant.Schema}".audit_log WHERE action = $1 AND resource_id = $2""", action, resource);
+
+    public const string UserAgent = "LinkReader/1.0";
 
     /// <summary>A code that is not <paramref name="code"/>.</summary>
     public static string WrongCode(string code, int n = 1) => ((int.Parse(code) + n) % 1_000_000).ToString("D6");
