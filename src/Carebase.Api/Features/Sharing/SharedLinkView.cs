@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -30,7 +32,8 @@ public sealed class SharedLinkView(CarebaseDb db, PatientSummary summary, Tenant
 
     /// <summary>The handler of <c>GET /public/shared/{token}</c>: JSON, or the printable page when the client asks for HTML.</summary>
     public static async Task<Results<Ok<SharedSummaryResponse>, ContentHttpResult>> Open(string token,
-        [FromHeader(Name = AccessCodeHeader)] string? accessCode, SharedLinkView view, HttpContext http, CancellationToken ct)
+        [FromHeader(Name = AccessCodeHeader), MaxLength(6), Description("The link's 6-digit access code, when it has one.")] string? accessCode,
+        SharedLinkView view, HttpContext http, CancellationToken ct)
     {
         var html = WantsHtml(http.Request);
         var (answer, zone) = await view.OpenAsync(token, accessCode, html ? "HTML" : "JSON", http, ct);

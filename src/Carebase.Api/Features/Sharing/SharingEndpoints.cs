@@ -39,7 +39,7 @@ public static class SharingEndpoints
         record.MapGet("/export", Export).RequirePermission(RecordsExport).Produces(200, contentType: "application/zip")
             .WithSummary("The whole record as a zip, streamed: record.json (demographics, history, visits, prescriptions, dispensings, lab orders and results, invoices, documents), the documents' files and summary.pdf; a purpose and recipient are required and recorded as a disclosure");
 
-        api.MapGet("/public/shared/{token}", SharedLinkView.Open).WithTags("Sharing").Public().RequireRateLimiting(RateLimits.PublicLinkPolicy)
+        api.MapGet("/public/shared/{token:maxlength(100)}", SharedLinkView.Open).WithTags("Sharing").Public().RequireRateLimiting(RateLimits.PublicLinkPolicy)
             .Produces(200, contentType: "text/html").ProducesProblem(410)
             .WithSummary("Open a read-only link without an account: the patient summary as JSON, or a printable page for a browser (Accept: text/html); the access code, when the link has one, goes in X-Access-Code (five wrong codes lock the link); expired, revoked or locked links answer 410");
         return api;

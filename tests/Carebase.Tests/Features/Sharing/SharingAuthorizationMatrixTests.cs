@@ -25,7 +25,7 @@ public sealed class SharingAuthorizationMatrixTests
     [Fact]
     public async Task The_matrix_covers_every_sharing_route() =>
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(),
-            [.. Routes, new("GET", "/api/v1/public/shared/{token}", "(none)", "/api/v1/public/shared/x")], Belongs);
+            [.. Routes, new("GET", "/api/v1/public/shared/{token:maxlength(100)}", "(none)", "/api/v1/public/shared/x")], Belongs);
 
     [Theory]
     [MemberData(nameof(AuthorizationMatrix.SystemRoleNames), MemberType = typeof(AuthorizationMatrix))]
