@@ -15,6 +15,7 @@ using Carebase.Api.Features.Prescriptions;
 using Carebase.Api.Features.Queue;
 using Carebase.Api.Features.Records;
 using Carebase.Api.Features.Scheduling;
+using Carebase.Api.Features.Sharing;
 using Carebase.Api.Features.Staff;
 using Carebase.Api.Features.Tenants;
 using Carebase.Api.Features.Visits;
@@ -55,6 +56,7 @@ try
     builder.Services.AddLabs();
     builder.Services.AddBilling();
     builder.Services.AddAdmissions();
+    builder.Services.AddSharing();
 
     var app = builder.Build();
     if (invocation.Command is not null) return await Cli.RunAsync(app, invocation);
@@ -83,6 +85,7 @@ try
     api.MapDispensings();
     api.MapBilling();
     api.MapAdmissions();
+    api.MapSharing();
     api.MapInsight();
     api.MapDemo();
 

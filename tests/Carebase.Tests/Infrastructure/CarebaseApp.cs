@@ -75,6 +75,7 @@ public sealed class CarebaseApp : WebApplicationFactory<Program>
             ["Carebase:RateLimits:GeneralPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerIpPerMinute"] = "1000000",
             ["Carebase:RateLimits:AuthPerAccountPerMinute"] = "1000000",
+            ["Carebase:RateLimits:PublicLinkPerIpPerMinute"] = "1000000",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var app = new CarebaseApp(connectionString, all, dataDirectory, logs);

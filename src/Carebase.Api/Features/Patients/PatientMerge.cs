@@ -27,6 +27,13 @@ public sealed class PatientMerge(CarebaseDb db, Caller caller, AuditLog audit, T
 
         var conn = await db.SqlConnectionAsync(ct);
         var moved = new Dictionary<string, int>();
+        // Append-only ledgers that belong to a patient (the accounting of disclosures) let exactly this move through,
+        // announced for this transaction only.
+        await using (var announce = new NpgsqlCommand("SELECT set_config('carebase.patient_merge', $1, true)", conn))
+        {
+            announce.Parameters.AddWithValue($"{duplicateId}>{survivorId}");
+            await announce.ExecuteNonQueryAsync(ct);
+        }
         // A staff member on both care teams stays once (the survivor's membership is kept).
         await using (var dedupe = new NpgsqlCommand("""
             DELETE FROM care_team_members d WHERE d.patient_id = $2

@@ -60,8 +60,8 @@ public static class DispensingsEndpoints
         return TypedResults.Ok(answer);
     }
 
-    /// <summary>A dispensing the caller may see (else 404; 403 break_glass_required for a confidential patient).</summary>
-    static async Task<DispensingResponse> ReadAsync(CarebaseDb db, PatientAccess access, Guid id, CancellationToken ct)
+    /// <summary>A dispensing the caller may see (else 404; 403 break_glass_required for a confidential patient); the record export reads them here too.</summary>
+    public static async Task<DispensingResponse> ReadAsync(CarebaseDb db, PatientAccess access, Guid id, CancellationToken ct)
     {
         var d = await db.Set<Dispensing>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct) ?? throw new NotFoundException("The dispensing");
         await access.FindAsync(d.PatientId, ct);

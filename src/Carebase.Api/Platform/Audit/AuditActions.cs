@@ -70,6 +70,9 @@ public static class AuditActions
         // Inpatient care
         "WARD_CREATED", "WARD_UPDATED", "WARD_DELETED", "BED_CREATED", "BED_UPDATED", "BED_DELETED", "BED_READY", "CENSUS_READ",
         "ADMISSION_CREATED", "ADMISSION_READ", "ADMISSION_LISTED", "ADMISSION_TRANSFERRED", "ADMISSION_DISCHARGED", "DISCHARGE_SUMMARY_PRINTED",
+        // Sharing and disclosures
+        "SHARE_LINK_CREATED", "SHARE_LINK_LISTED", "SHARE_LINK_REVOKED", "SHARE_LINK_OPENED", "SHARE_LINK_REFUSED", "SHARE_LINK_LOCKED",
+        "RECORD_EXPORTED", "DISCLOSURE_LISTED", "DISCLOSURE_EXPORTED",
     };
 
     public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
@@ -79,6 +82,7 @@ public static class AuditActions
         "STOCK_ITEM", "STOCK_BATCH", "DISPENSING", "LAB_TEST", "LAB_PANEL", "LAB_ORDER", "LAB_RESULT", "INVOICE", "BILLING_SETTINGS",
         "REPORT",
         "WARD", "BED", "ADMISSION",
+        "SHARE_LINK",
     };
 
     /// <summary>The SCREAMING_CASE form of an action or resource type (<c>patient.created</c>, <c>cli.seed-demo</c> → <c>PATIENT_CREATED</c>, <c>CLI_SEED_DEMO</c>).</summary>

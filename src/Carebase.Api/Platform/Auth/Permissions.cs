@@ -54,6 +54,9 @@ public static class Permissions
     public const string BedsReady = "beds:ready";
     public const string SharingRead = "sharing:read";
     public const string SharingWrite = "sharing:write";
+    public const string SharingLinks = "sharing:links";
+    public const string RecordsExport = "records:export";
+    public const string DisclosuresRead = "disclosures:read";
     public const string DashboardRead = "dashboard:read";
     public const string ReportsRead = "reports:read";
     public const string AuditRead = "audit:read";
@@ -108,7 +111,10 @@ public static class Permissions
         new(WardsManage, "inpatient", "Create, change and delete wards and beds; take beds out of service"),
         new(BedsReady, "inpatient", "Return cleaned beds to service"),
         new(SharingRead, "sharing", "See shares and shared patients"),
-        new(SharingWrite, "sharing", "Share patients with other hospitals and create links"),
+        new(SharingWrite, "sharing", "Share patients with other hospitals"),
+        new(SharingLinks, "sharing", "Create, list and revoke read-only links to a patient's summary (a portal patient: list those of their own record)"),
+        new(RecordsExport, "sharing", "Export a patient's whole record (a zip of JSON, files and a summary PDF); each export is a disclosure"),
+        new(DisclosuresRead, "sharing", "List a patient's accounting of disclosures (a portal patient: their own)"),
         new(DashboardRead, "insight", "See dashboards and trends"),
         new(ReportsRead, "insight", "Run reports"),
         new(AuditRead, "insight", "Read and verify the audit trail"),

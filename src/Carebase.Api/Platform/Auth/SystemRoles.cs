@@ -23,7 +23,7 @@ public static class SystemRoles
             [TenantRead, DepartmentsRead, PatientsRead, PatientsWrite, PatientsConfidential, DoctorsRead, SchedulesRead, SchedulesWrite,
              AppointmentsRead, AppointmentsWrite, QueueRead, QueueWrite, VisitsRead, VisitsWrite, HistoryRead, HistoryWrite,
              PrescriptionsRead, PrescriptionsWrite, PrescriptionsIssue, LabsRead, LabsWrite, LabsVerify, PharmacyRead,
-             AdmissionsRead, AdmissionsWrite, CensusRead, SharingRead, SharingWrite, DashboardRead, FhirRead]),
+             AdmissionsRead, AdmissionsWrite, CensusRead, SharingRead, SharingWrite, SharingLinks, DashboardRead, FhirRead]),
         new(Nurse, "Records vitals and notes, runs the queue and the wards",
             [TenantRead, DepartmentsRead, PatientsRead, PatientsWrite, DoctorsRead, SchedulesRead, AppointmentsRead,
              QueueRead, QueueWrite, VisitsRead, VisitsWrite, HistoryRead, HistoryWrite, PrescriptionsRead, LabsRead,
@@ -38,7 +38,7 @@ public static class SystemRoles
             [TenantRead, DepartmentsRead, PatientsRead, DoctorsRead, LabsRead, LabsResults, LabsVerify, DashboardRead]),
         new(Patient, "A patient using the portal: sees only their own records",
             [DoctorsRead, SchedulesRead, AppointmentsRead, AppointmentsWrite, PatientsRead, PatientsWrite, VisitsRead, HistoryRead,
-             PrescriptionsRead, LabsRead, BillingRead]),
+             PrescriptionsRead, LabsRead, BillingRead, SharingLinks, DisclosuresRead]),
     ];
 
     public static bool IsSystem(string name) => All.Any(r => r.Name.Equals(name, StringComparison.OrdinalIgnoreCase));

@@ -91,7 +91,7 @@ sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<Pr
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, detail, extensions) = Map(exception, http);
-        if (status == 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        if (status == 500) logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, Operations.OperationsSetup.LoggedPath(http.Request.Path));
         else if (status == 503)
         {
             logger.LogWarning("Database unavailable: {Message}", exception.Message);

@@ -49,6 +49,7 @@ public static class Problems
         404 => "Not found",
         405 => "Method not allowed",
         409 => "Conflict",
+        410 => "Gone",
         412 => "Precondition failed",
         413 => "Request too large",
         415 => "Unsupported media type",
@@ -114,6 +115,9 @@ public sealed class ForbiddenException(string code, string message) : ProblemExc
 /// <summary>A state change the rules do not allow (illegal transition, duplicate, limit reached).</summary>
 public sealed class ConflictException(string code, string message, IDictionary<string, object?>? extensions = null)
     : ProblemException(409, code, message, extensions);
+
+/// <summary>What the request names existed but is no longer available, and will not be again (410): an expired or revoked link.</summary>
+public sealed class GoneException(string code, string message) : ProblemException(410, code, message);
 
 public sealed class PreconditionFailedException()
     : ProblemException(412, "stale_version", "The resource was changed since you read it (If-Match does not match its ETag). Read it again and retry.");

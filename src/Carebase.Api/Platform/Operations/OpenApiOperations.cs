@@ -33,6 +33,7 @@ static class OpenApiOperations
         (403, "Forbidden", "The caller may not do this: a missing permission, a patient account on a staff route, a suspended hospital, or a password to change first."),
         (404, "NotFound", "Not found (also for another hospital's ids and what the caller may not see)."),
         (409, "Conflict", "The request conflicts with the current state; code says which rule (a taken slot, a duplicate, a record still in use…)."),
+        (410, "Gone", "What the request names is no longer available and will not be again: an expired, revoked or locked link (code link_expired, link_revoked, link_locked)."),
         (412, "PreconditionFailed", "If-Match does not name the current version (code stale_version): read it again and retry."),
         (413, "ContentTooLarge", "The body is larger than the route accepts (code request_too_large), or an uploaded file larger than the hospital's limit (code file_too_large, with maxBytes)."),
         (415, "UnsupportedMediaType", "The body is not of a type the route takes, or an uploaded file's bytes are of a type the hospital does not accept (code unsupported_file_type, errors.file says which)."),

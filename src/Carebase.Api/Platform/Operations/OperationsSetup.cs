@@ -89,10 +89,14 @@ public static class OperationsSetup
         finally
         {
             if (log.IsEnabled(LogLevel.Information))
-                log.LogInformation("{Method} {Path} answered {Status} in {ElapsedMs:F1} ms", http.Request.Method, http.Request.Path.Value,
+                log.LogInformation("{Method} {Path} answered {Status} in {ElapsedMs:F1} ms", http.Request.Method, LoggedPath(http.Request.Path),
                     http.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    /// <summary>Paths that carry a secret (a shared link's token) are logged without it: a log is read by more people than a link.</summary>
+    public static string LoggedPath(PathString path) =>
+        path.StartsWithSegments("/api/v1/public/shared", out var rest) && rest.HasValue ? "/api/v1/public/shared/[token]" : path.Value ?? "";
 
     static async Task SecurityHeaders(HttpContext http, RequestDelegate next)
     {

@@ -13,17 +13,20 @@ public sealed class RateLimitOptions
     public int AuthPerIpPerMinute { get; set; } = 30;
     /// <summary>Sign-in and password routes, per account (email), whatever the IP.</summary>
     public int AuthPerAccountPerMinute { get; set; } = 10;
+    /// <summary>Anonymous routes that open something with a secret (a shared link and its access code), per client IP.</summary>
+    public int PublicLinkPerIpPerMinute { get; set; } = 30;
 }
 
 /// <summary>
-/// Rate limits: a general per-user limit on everything, and a stricter per-IP policy on the sign-in
-/// and password routes; <see cref="AccountLimiter"/> adds the per-account limit inside those handlers.
+/// Rate limits: a general per-user limit on everything, a stricter per-IP policy on the sign-in
+/// and password routes, and one on the anonymous link route (guessing tokens and access codes); <see cref="AccountLimiter"/> adds the per-account limit inside those handlers.
 /// Rejections are 429 problem+json with Retry-After. Every answer carries the general limit and what is left of it
 /// (<see cref="LimitHeader"/>, <see cref="RemainingHeader"/>).
 /// </summary>
 public static class RateLimits
 {
     public const string AuthPolicy = "auth";
+    public const string PublicLinkPolicy = "public-link";
     public const string LimitHeader = "X-RateLimit-Limit";
     public const string RemainingHeader = "X-RateLimit-Remaining";
 
@@ -40,6 +43,8 @@ public static class RateLimits
                     _ => Window(options.GeneralPerMinute)));
             o.AddPolicy(AuthPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 "ip:" + http.Connection.RemoteIpAddress, _ => Window(options.AuthPerIpPerMinute)));
+            o.AddPolicy(PublicLinkPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                "ip:" + http.Connection.RemoteIpAddress, _ => Window(options.PublicLinkPerIpPerMinute)));
             o.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);

@@ -45,9 +45,10 @@ public sealed class PatientsAuthorizationMatrixTests
     [Fact]
     public async Task The_matrix_covers_every_patient_route()
     {
-        // The medical history and documents under /patients/{id}/… have matrices of their own.
+        // The medical history, documents and sharing under /patients/{id}/… have matrices of their own.
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Routes, p => p.StartsWith("/api/v1/patients", StringComparison.Ordinal)
-            && !History.HistoryAuthorizationMatrixTests.Owns(p) && !p.StartsWith(Documents.DocumentsAuthorizationMatrixTests.Prefix, StringComparison.Ordinal));
+            && !History.HistoryAuthorizationMatrixTests.Owns(p) && !p.StartsWith(Documents.DocumentsAuthorizationMatrixTests.Prefix, StringComparison.Ordinal)
+            && !Sharing.SharingAuthorizationMatrixTests.Owns(p));
         AuthorizationMatrix.AssertCovers(await CarebaseApp.Shared(), Reports, "/api/v1/reports/break-glass", "/api/v1/amendments");
     }
 
