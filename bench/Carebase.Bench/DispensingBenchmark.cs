@@ -376,7 +376,7 @@ public static class DispensingBenchmark
         return new Check(negative, violations, mismatched, dispensed, units);
     }
 
-    static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     static async Task<string> WriteResultsAsync(BenchOptions o, EmbeddedPostgres pg, int count, int clients, Side api, Side sql, List<string> load)
     {

@@ -29,6 +29,14 @@ using Carebase.Bench;
 // Dispensing under contention (--mode dispense): 200 medicines (a few hot), N issued prescriptions dispensed by 32 clients
 // through the API, then as the handler's statements straight on PostgreSQL; FEFO order, on-hand and ledger checked after each.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode dispense [--iterations 2000] [--concurrency 32]
+//
+// The lab worklist and the invoice list at volume (--mode labs-billing): N patients, 100,000 lab orders and 100,000 invoices
+// filled in SQL; page 1 of each list shape through the API and as the same statements (count, page, tests) on PostgreSQL.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode labs-billing [--patients 20000] [--orders 100000] [--invoices 100000] [--iterations 200]
+//
+// Payments racing (--mode payment-race): 32 clients paying random partial amounts on N issued invoices through the API
+// (Idempotency-Key, some retried), then the same list as the locked payment in SQL; overpaid, lost payments and statuses checked.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode payment-race [--invoices 200] [--payments 2000] [--concurrency 32]
 
 var options = BenchOptions.Parse(args);
 return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
@@ -39,5 +47,7 @@ return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
     "mixed" => await MixedLoadBenchmark.RunAsync(options, args),
     "record" => await RecordBenchmark.RunAsync(options),
     "dispense" => await DispensingBenchmark.RunAsync(options),
+    "labs-billing" => await LabsBillingBenchmark.RunAsync(options, args),
+    "payment-race" => await PaymentRaceBenchmark.RunAsync(options, args),
     _ => await PatientSearchBenchmark.RunAsync(options),
 };
