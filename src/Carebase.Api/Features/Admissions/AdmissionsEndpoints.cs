@@ -82,7 +82,7 @@ public static class AdmissionsEndpoints
         return TypedResults.Ok(await reader.ResponseAsync(id, ct));
     }
 
-    static async Task<FileContentHttpResult> SummaryPdf(Guid id, [AsParameters] DischargeSummaryPdfQuery query, AdmissionReader reader, CarebaseDb db,
+    static async Task<FileContentHttpResult> SummaryPdf(Guid id, [AsParameters] PdfQuery query, AdmissionReader reader, CarebaseDb db,
         Caller caller, TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var admission = await reader.ResponseAsync(id, ct);
@@ -95,6 +95,3 @@ public static class AdmissionsEndpoints
         return TypedResults.File(bytes, "application/pdf", $"discharge-summary-{admission.PatientCode}-{admission.DischargedAt:yyyyMMdd}.pdf");
     }
 }
-
-public sealed record DischargeSummaryPdfQuery(
-    [property: OneOf(typeof(PaperSizes), nameof(PaperSizes.List)), System.ComponentModel.Description("a4 (default) or letter.")] string? Paper);

@@ -187,9 +187,6 @@ public sealed record InvoiceListQuery(
     }
 }
 
-public sealed record InvoicePdfQuery(
-    [property: OneOf(typeof(Platform.Pdf.PaperSizes), nameof(Platform.Pdf.PaperSizes.List)), Description("a4 (default) or letter.")] string? Paper);
-
 /// <summary>An entry of an invoice's payment ledger: a PAYMENT (positive) or a REFUND (negative, naming the payment it reverses).</summary>
 public sealed record PaymentResponse(Guid Id, Guid InvoiceId,
     [property: OneOf(typeof(PaymentValues), nameof(PaymentValues.Kinds))] string Kind,

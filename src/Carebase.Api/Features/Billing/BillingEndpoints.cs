@@ -76,7 +76,7 @@ public static class BillingEndpoints
         return await Answer(invoice, reader, http, ct);
     }
 
-    static async Task<FileContentHttpResult> Print(Guid id, [AsParameters] InvoicePdfQuery query, PaymentDesk payments, InvoiceReader reader,
+    static async Task<FileContentHttpResult> Print(Guid id, [AsParameters] PdfQuery query, PaymentDesk payments, InvoiceReader reader,
         CarebaseDb db, Caller caller, TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var (entries, invoice) = await payments.ListAsync(id, ct);

@@ -170,6 +170,3 @@ public sealed record PrescriptionListItem(Guid Id, string? Code,
     Guid PatientId, string PatientCode, string PatientName, Guid? VisitId, Guid DoctorId, string DoctorName, int ItemCount,
     IReadOnlyList<string>? Medicines, DateTimeOffset CreatedAt, DateTimeOffset? IssuedAt, bool Restricted);
 
-/// <summary>Query of the PDF: the paper size (A4 unless asked).</summary>
-public sealed record PrescriptionPdfQuery(
-    [property: OneOf(typeof(Platform.Pdf.PaperSizes), nameof(Platform.Pdf.PaperSizes.List)), Description("a4 (default) or letter.")] string? Paper);

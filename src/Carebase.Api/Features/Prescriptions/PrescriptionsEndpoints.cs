@@ -83,7 +83,7 @@ public static class PrescriptionsEndpoints
         HttpContext http, CancellationToken ct) =>
         Answer(http, await reader.ResponseAsync(await desk.CancelAsync(id, request.Reason!.Trim(), http.Request.Headers.IfMatch, ct), ct));
 
-    static async Task<FileContentHttpResult> Pdf(Guid id, [AsParameters] PrescriptionPdfQuery query, PrescriptionDesk desk, PrescriptionReader reader,
+    static async Task<FileContentHttpResult> Pdf(Guid id, [AsParameters] PdfQuery query, PrescriptionDesk desk, PrescriptionReader reader,
         CarebaseDb db, Caller caller, TenantClock clock, AuditLog audit, CancellationToken ct)
     {
         var prescription = await desk.FindAsync(id, ct);

@@ -11,6 +11,10 @@ public static class PaperSizes
     public static readonly string[] List = [A4, Letter];
 }
 
+/// <summary>The query of every printable document's route: the paper size (A4 unless asked).</summary>
+public sealed record PdfQuery(
+    [property: Errors.OneOf(typeof(PaperSizes), nameof(PaperSizes.List)), System.ComponentModel.Description("a4 (default) or letter.")] string? Paper);
+
 /// <summary>
 /// Writes a printable document top to bottom: headings, wrapped paragraphs, label–value lines, tables whose cells wrap,
 /// rules, a watermark (DRAFT) on every page, and a new page whenever the next block does not fit. Clinical printouts

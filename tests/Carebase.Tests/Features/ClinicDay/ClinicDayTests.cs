@@ -131,9 +131,19 @@ public sealed class ClinicDayTests
 
         // The day's summary counts her (other demo activity of today may be there too: compare with before), and the audit
         // chain of everything above verifies.
-        var activity = await (await admin.GetAsync($"/api/v1/reports/daily-summary?date={today}")).JsonAsync();
-        Assert.Equal(Figure(activityBefore, "newRegistrations") + 1, Figure(activity, "newRegistrations"));
-        Assert.Equal(Figure(activityBefore, "prescriptionsIssued") + 1, Figure(activity, "prescriptionsIssued"));
+        var after = await (await admin.GetAsync($"/api/v1/reports/daily-summary?date={today}")).JsonAsync();
+        decimal Delta(Func<JsonNode, decimal> figure) => figure(after) - figure(activityBefore);
+        Assert.Equal(1, Delta(r => r["patients"]!.Dec("registered")));
+        Assert.Equal(1, Delta(r => r["patients"]!.Dec("seen")));
+        Assert.Equal(1, Delta(r => r["prescriptions"]!.Dec("issued")));
+        Assert.Equal(1, Delta(r => r["prescriptions"]!.Dec("dispensings")));
+        Assert.Equal(1, Delta(r => r["labs"]!.Dec("ordered")));
+        Assert.Equal(1, Delta(r => r["labs"]!.Dec("verified")));
+        Assert.Equal(1, Delta(r => r["billing"]![0]!.Dec("invoicesIssued")));
+        Assert.Equal(total, Delta(r => r["billing"]![0]!.Dec("received")));
+        decimal ByMethod(JsonNode r, string method) => r["billing"]![0]!["revenueByMethod"]!.AsArray().FirstOrDefault(m => m!.Str("method") == method)?.Dec("net") ?? 0;
+        Assert.Equal(card, Delta(r => ByMethod(r, "CARD")));
+        Assert.Equal(total - card, Delta(r => ByMethod(r, "CASH")));
         var verify = await (await admin.GetAsync("/api/v1/reports/audit-logs/verify")).JsonAsync();
         Assert.True(verify["intact"]!.GetValue<bool>());
     }
@@ -166,15 +176,4 @@ public sealed class ClinicDayTests
         {
             Content = JsonContent.Create(payment), Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() } },
         })).EnsureStatusAsync(HttpStatusCode.Created);
-
-    /// <summary>A figure of the daily summary, found by name wherever the report nests it.</summary>
-    static decimal Figure(JsonNode report, string name) =>
-        report.AsObject().SelectMany(Flatten).First(f => f.Key == name).Value;
-
-    static IEnumerable<KeyValuePair<string, decimal>> Flatten(KeyValuePair<string, JsonNode?> field) => field.Value switch
-    {
-        JsonObject o => o.SelectMany(Flatten),
-        JsonValue v when v.TryGetValue<decimal>(out var d) => [new(field.Key, d)],
-        _ => [],
-    };
 }
