@@ -32,7 +32,9 @@ public sealed class InvoiceReader(CarebaseDb db, PatientAccess access)
         var rows = from i in invoices
                    join p in db.Set<Patient>() on i.PatientId equals p.Id
                    select new Row { Invoice = i, Name = p.FirstName + " " + p.LastName, PatientCode = p.PatientCode, Confidential = p.Confidential };
-        return await rows.OrderByDescending(r => r.Invoice.CreatedAt).ThenBy(r => r.Invoice.Id).ToPagedAsync<Row, InvoiceListItem>(q, async (page, c) =>
+        // Every filter is on the invoice and the join cannot drop one (a NOT NULL foreign key): count the invoices alone.
+        var ordered = rows.OrderByDescending(r => r.Invoice.CreatedAt).ThenBy(r => r.Invoice.Id);
+        return await ordered.ToPagedAsync<Row, Invoice, InvoiceListItem>(invoices, q, async (page, c) =>
         {
             var hidden = await access.HiddenAmongAsync(page.Where(r => r.Confidential).Select(r => r.Invoice.PatientId).Distinct().ToList(), c);
             return page.Select(r =>

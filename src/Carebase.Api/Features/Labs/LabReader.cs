@@ -77,7 +77,8 @@ public sealed class LabReader(CarebaseDb db, Caller caller, PatientAccess access
         var ordered = f.Sort == "NEWEST"
             ? rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
             : rows.OrderBy(r => r.PriorityRank).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id);
-        return await ordered.ToPagedAsync<Row, LabOrderListItem>(f, MapAsync, ct);
+        // Every filter is on the order and the joins cannot drop one (NOT NULL foreign keys): count the orders alone.
+        return await ordered.ToPagedAsync<Row, LabOrder, LabOrderListItem>(orders, f, MapAsync, ct);
     }
 
     /// <summary>The page's rows with their tests (one query), confidential patients the caller may not open restricted.</summary>

@@ -57,6 +57,21 @@ public static class Paging
         return new Paged<TOut>(await mapPage(rows, ct), page, size, total);
     }
 
+    /// <summary>
+    /// One page of an ordered query, its rows turned into items together, with <c>total</c> counted on <paramref name="counted"/>:
+    /// the list's filtered table before its joins, when those joins cannot drop a row (NOT NULL foreign keys, no filter on a
+    /// joined column). PostgreSQL never removes an inner join, so counting the joined query reads every matching joined row;
+    /// the table alone is counted from an index on the filter.
+    /// </summary>
+    public static async Task<Paged<TOut>> ToPagedAsync<T, TCount, TOut>(this IOrderedQueryable<T> ordered, IQueryable<TCount> counted,
+        IPageQuery query, Func<IReadOnlyList<T>, CancellationToken, Task<IReadOnlyList<TOut>>> mapPage, CancellationToken ct)
+    {
+        var (page, size, skip) = Of(query);
+        var total = await counted.CountAsync(ct);
+        var rows = total <= skip ? [] : await ordered.Skip(skip).Take(size).ToListAsync(ct);
+        return new Paged<TOut>(await mapPage(rows, ct), page, size, total);
+    }
+
     /// <summary>One page of a list computed in memory (slots, duplicate candidates).</summary>
     public static Paged<T> ToPaged<T>(this IReadOnlyList<T> all, IPageQuery query)
     {
