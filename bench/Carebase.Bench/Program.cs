@@ -37,6 +37,10 @@ using Carebase.Bench;
 // Payments racing (--mode payment-race): 32 clients paying random partial amounts on N issued invoices through the API
 // (Idempotency-Key, some retried), then the same list as the locked payment in SQL; overpaid, lost payments and statuses checked.
 //   dotnet run -c Release --project bench/Carebase.Bench -- --mode payment-race [--invoices 200] [--payments 2000] [--concurrency 32]
+//
+// The census at volume (--mode census): 10 wards × 50 beds, 50,000 past admissions over ~3 years laid bed by bed without
+// overlaps, ~400 inpatients now; GET /wards/occupancy (default, today, 7 and 30 days) through the API and as its three statements.
+//   dotnet run -c Release --project bench/Carebase.Bench -- --mode census [--patients 20000] [--admissions 50000] [--iterations 200]
 
 var options = BenchOptions.Parse(args);
 return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
@@ -48,6 +52,7 @@ return args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() switch
     "record" => await RecordBenchmark.RunAsync(options),
     "dispense" => await DispensingBenchmark.RunAsync(options),
     "labs-billing" => await LabsBillingBenchmark.RunAsync(options, args),
+    "census" => await CensusBenchmark.RunAsync(options, args),
     "payment-race" => await PaymentRaceBenchmark.RunAsync(options, args),
     _ => await PatientSearchBenchmark.RunAsync(options),
 };
