@@ -133,11 +133,15 @@ public sealed record PrescriptionAllergyState(
     [property: OneOf(typeof(AllergyStatements), nameof(AllergyStatements.Statuses))] string Status,
     string Text, IReadOnlyList<string> Allergies);
 
-public sealed record PrescriptionItemResponse(int Index, Guid? StockItemId, string Medicine, decimal? DoseAmount, string? DoseUnit, string? Dose,
+/// <summary>
+/// An item of a prescription. <c>id</c> is what dispensing and the medication administration record name (a draft's
+/// items get new ids when its items are replaced; an issued prescription's never change).
+/// </summary>
+public sealed record PrescriptionItemResponse(Guid Id, int Index, Guid? StockItemId, string Medicine, decimal? DoseAmount, string? DoseUnit, string? Dose,
     [property: OneOf(typeof(Frequencies), nameof(Frequencies.Codes))] string Frequency, string? Route, int? DurationDays, int Quantity,
     int QuantityDispensed, string? Instructions)
 {
-    public static PrescriptionItemResponse From(PrescriptionItem i) => new(i.Position, i.StockItemId, i.Medicine, i.DoseAmount, i.DoseUnit, i.Dose,
+    public static PrescriptionItemResponse From(PrescriptionItem i) => new(i.Id, i.Position, i.StockItemId, i.Medicine, i.DoseAmount, i.DoseUnit, i.Dose,
         i.Frequency, i.Route, i.DurationDays, i.Quantity, i.QuantityDispensed, i.Instructions);
 }
 
