@@ -56,3 +56,19 @@ public sealed record MedicationAdministrationResponse(Guid Id, Guid AdmissionId,
     [property: OneOf(typeof(MarStatuses), nameof(MarStatuses.All))] string Status,
     decimal? DoseAmount, string? DoseUnit, string? Dose, string? Route, DateTimeOffset AdministeredAt, string? Reason, string? Notes,
     Guid? CorrectsId, Guid? SupersededById, DateTimeOffset RecordedAt, Guid? RecordedBy, string? RecordedByName);
+
+/// <summary>A medicine of a prescription written for the admission: <c>id</c> is what the medication administration record names.</summary>
+public sealed record AdmissionPrescriptionItem(Guid Id, int Index, string Medicine, string? Dose, string Frequency, string? Route, int? DurationDays,
+    int Quantity, int QuantityDispensed, string? Instructions);
+
+public sealed record AdmissionPrescription(Guid Id, string? Code,
+    [property: OneOf(typeof(Prescriptions.PrescriptionStatuses), nameof(Prescriptions.PrescriptionStatuses.List))] string Status, Guid DoctorId, DateTimeOffset CreatedAt, DateTimeOffset? IssuedAt,
+    IReadOnlyList<AdmissionPrescriptionItem> Items);
+
+public sealed record AdmissionLabOrder(Guid Id,
+    [property: OneOf(typeof(Labs.LabValues), nameof(Labs.LabValues.Statuses))] string Status,
+    [property: OneOf(typeof(Labs.LabValues), nameof(Labs.LabValues.Priorities))] string Priority, Guid DoctorId, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt,
+    IReadOnlyList<string> Tests);
+
+/// <summary>What was ordered for an admission, newest first: its prescriptions (with their items' ids, to chart) and lab orders.</summary>
+public sealed record AdmissionOrdersResponse(Guid AdmissionId, IReadOnlyList<AdmissionPrescription> Prescriptions, IReadOnlyList<AdmissionLabOrder> LabOrders);

@@ -95,6 +95,26 @@ public sealed class MedicationRecord(CarebaseDb db, Caller caller, PatientAccess
         return patientId;
     }
 
+    /// <summary>The admission's prescriptions (drafts included) and lab orders, newest first, after the gate.</summary>
+    public async Task<AdmissionOrdersResponse> OrdersAsync(Guid admissionId, CancellationToken ct)
+    {
+        await GateAsync(admissionId, ct);
+        var prescriptions = await db.Set<Prescription>().AsNoTracking().Include(p => p.Items).Where(p => p.AdmissionId == admissionId)
+            .OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).ToListAsync(ct);
+        var orders = await db.Set<Labs.LabOrder>().AsNoTracking().Where(o => o.AdmissionId == admissionId)
+            .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).ToListAsync(ct);
+        var orderIds = orders.Select(o => o.Id).ToList();
+        var tests = (await db.Set<Labs.LabOrderItem>().AsNoTracking().Where(i => orderIds.Contains(i.OrderId)).OrderBy(i => i.Position).ToListAsync(ct))
+            .ToLookup(i => i.OrderId, i => i.TestName);
+        return new AdmissionOrdersResponse(admissionId,
+            prescriptions.Select(p => new AdmissionPrescription(p.Id, p.Code, p.Status, p.DoctorId, p.CreatedAt, p.IssuedAt,
+                p.Items.OrderBy(i => i.Position).Select(i => new AdmissionPrescriptionItem(i.Id, i.Position, i.Medicine, Prescribed(i), i.Frequency, i.Route,
+                    i.DurationDays, i.Quantity, i.QuantityDispensed, i.Instructions)).ToList())).ToList(),
+            orders.Select(o => new AdmissionLabOrder(o.Id, o.Status, o.Priority, o.DoctorId, o.CreatedAt, o.VerifiedAt, [.. tests[o.Id]])).ToList());
+    }
+
+    static string? Prescribed(PrescriptionItem i) => i.DoseAmount is { } a ? $"{a:0.###} {i.DoseUnit}".Trim() : i.Dose;
+
     sealed class Row
     {
         public required MedicationAdministration Entry { get; init; }
@@ -133,7 +153,7 @@ public sealed class MedicationRecord(CarebaseDb db, Caller caller, PatientAccess
     static MedicationAdministrationResponse Map(Row r)
     {
         var (m, i) = (r.Entry, r.Item);
-        var prescribed = i.DoseAmount is { } a ? $"{a:0.###} {i.DoseUnit}".Trim() : i.Dose;
+        var prescribed = Prescribed(i);
         var by = r.First is null && r.Last is null ? null : $"{r.First} {r.Last}".Trim();
         return new MedicationAdministrationResponse(m.Id, m.AdmissionId, m.PatientId, m.PrescriptionId, r.Code, m.PrescriptionItemId, i.Medicine, prescribed,
             i.Frequency, m.Status, m.DoseAmount, m.DoseUnit, m.Dose, m.Route, m.AdministeredAt, m.Reason, m.Notes, m.CorrectsId, r.SupersededBy,

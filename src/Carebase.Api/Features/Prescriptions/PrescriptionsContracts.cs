@@ -80,11 +80,17 @@ public sealed record PrescriptionItemRequest(
 }
 
 public sealed record CreatePrescriptionRequest(
-    [property: Required, Description("The visit the prescription is written in (open: 409 visit_locked once completed).")] Guid? VisitId,
+    [property: Description("The visit the prescription is written in (open: 409 visit_locked once completed); or give admissionId.")] Guid? VisitId,
     [property: FreeText, MaxLength(2000)] string? Notes,
-    [property: Required, MinLength(1), MaxLength(PrescriptionItems.Max)] IReadOnlyList<PrescriptionItemRequest>? Items) : IValidatable
+    [property: Required, MinLength(1), MaxLength(PrescriptionItems.Max)] IReadOnlyList<PrescriptionItemRequest>? Items,
+    [property: Description("The ACTIVE admission the prescription is written for (409 admission_not_active once discharged); or give visitId.")]
+    Guid? AdmissionId = null) : IValidatable
 {
-    public void Validate(FieldErrors errors) => PrescriptionItems.Validate(Items, errors);
+    public void Validate(FieldErrors errors)
+    {
+        if ((VisitId is null) == (AdmissionId is null)) errors.Add("visitId", "Give a visitId or an admissionId (one of them).");
+        PrescriptionItems.Validate(Items, errors);
+    }
 }
 
 /// <summary>A change of a DRAFT (If-Match): notes, and the items list replaced whole when sent.</summary>
@@ -152,7 +158,7 @@ public sealed record PrescriptionItemResponse(Guid Id, int Index, Guid? StockIte
 public sealed record PrescriptionResponse(
     Guid Id, string? Code,
     [property: OneOf(typeof(PrescriptionStatuses), nameof(PrescriptionStatuses.List))] string Status,
-    Guid PatientId, string PatientName, string PatientCode, Guid? VisitId, Guid DoctorId, string DoctorName, string? Notes,
+    Guid PatientId, string PatientName, string PatientCode, Guid? VisitId, Guid? AdmissionId, Guid DoctorId, string DoctorName, string? Notes,
     IReadOnlyList<PrescriptionItemResponse> Items, IReadOnlyList<PrescriptionOverride> Overrides, PrescriptionAllergyState Allergies,
     DateTimeOffset? IssuedAt, [property: StaffOnly] Guid? IssuedBy, DateTimeOffset? CancelledAt, string? CancelReason,
     DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy, DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version);

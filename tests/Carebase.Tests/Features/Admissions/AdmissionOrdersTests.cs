@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Carebase.Api.Platform.Auth;
+
+namespace Carebase.Tests.Features.Admissions;
+
+/// <summary>Prescriptions and lab orders written for an admission (admissionId instead of visitId), and the admission's orders.</summary>
+public sealed class AdmissionOrdersTests
+{
+    static async Task<Guid> LabTestAsync(AdmissionsKit k) =>
+        (await (await k.Admin.PostAsJsonAsync("/api/v1/lab-tests", new
+        {
+            code = "K" + Guid.NewGuid().ToString("N")[..4].ToUpperInvariant(), loinc = "2823-3", name = "Potassium", specimen = "SERUM", resultKind = "NUMERIC",
+            unit = "mmol/L", price = 3.10m, turnaroundHours = 4, ranges = new[] { new { low = 3.5m, high = 5.1m } },
+        })).JsonAsync(HttpStatusCode.Created)).IdAt("id");
+
+    [Fact]
+    public async Task A_doctor_prescribes_and_orders_tests_for_an_admission_and_the_admission_shows_both()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+
+        var rx = await MarKit.IssuedForAdmissionAsync(k, patient, admission);
+        Assert.Equal(admission, rx.IdAt("admissionId"));
+        Assert.Null(rx["visitId"]);
+        Assert.Equal(patient, rx.IdAt("patientId"));
+        Assert.Equal(k.DoctorId, rx.IdAt("doctorId"));
+        var lab = await (await k.Doctor.PostAsJsonAsync("/api/v1/lab-orders", new { admissionId = admission, testIds = new[] { await LabTestAsync(k) }, priority = "URGENT" }))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(admission, lab.IdAt("admissionId"));
+        Assert.Equal(patient, lab.IdAt("patientId"));
+
+        // The nurse reads what was ordered and charts from the item ids it shows.
+        var orders = await (await k.Nurse.GetAsync($"/api/v1/admissions/{admission}/orders")).JsonAsync();
+        var prescription = Assert.Single(orders["prescriptions"]!.AsArray())!;
+        Assert.Equal(rx.IdAt("id"), prescription.IdAt("id"));
+        Assert.Equal("ISSUED", prescription.Str("status"));
+        Assert.Equal("1 capsule", prescription["items"]![0]!.Str("dose"));
+        Assert.Equal(lab.IdAt("id"), Assert.Single(orders["labOrders"]!.AsArray())!.IdAt("id"));
+        await (await k.Nurse.PostAsJsonAsync($"/api/v1/admissions/{admission}/medication-administrations",
+            new { prescriptionItemId = prescription["items"]![0]!.IdAt("id"), status = "GIVEN" })).EnsureStatusAsync(HttpStatusCode.Created);
+        await (await k.Desk.GetAsync($"/api/v1/admissions/{admission}/orders")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        await (await k.Nurse.GetAsync($"/api/v1/admissions/{Guid.NewGuid()}/orders")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_visit_or_an_admission_one_of_them_and_only_an_active_admission()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+        var visit = (await (await k.Doctor.PostAsJsonAsync("/api/v1/visits", new { patientId = patient })).JsonAsync(HttpStatusCode.Created)).IdAt("id");
+        var items = new[] { new { medicine = "Amoxicillin 500 mg", doseAmount = 1, doseUnit = "capsule", frequency = "TID", route = "oral", durationDays = 5 } };
+        var test = await LabTestAsync(k);
+
+        async Task<JsonObject> Errors(HttpResponseMessage r) => (await r.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity))["errors"]!.AsObject();
+        Assert.True((await Errors(await k.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new { visitId = visit, admissionId = admission, items }))).ContainsKey("visitId"));
+        Assert.True((await Errors(await k.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new { items }))).ContainsKey("visitId"));
+        Assert.True((await Errors(await k.Doctor.PostAsJsonAsync("/api/v1/lab-orders", new { patientId = patient, admissionId = admission, testIds = new[] { test }, priority = "ROUTINE" })))
+            .ContainsKey("visitId"));
+        await (await k.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new { admissionId = Guid.NewGuid(), items })).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await k.Doctor.PostAsJsonAsync("/api/v1/lab-orders", new { admissionId = Guid.NewGuid(), testIds = new[] { test }, priority = "ROUTINE" }))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound);
+
+        // A draft for the admission is edited while it is active; once discharged, nothing new is written for it.
+        var draft = await MarKit.DraftForAdmissionAsync(k, patient, admission);
+        await (await k.DischargeAsync(admission)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await k.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new { admissionId = admission, items }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "admission_not_active");
+        await (await k.Doctor.PostAsJsonAsync("/api/v1/lab-orders", new { admissionId = admission, testIds = new[] { test }, priority = "ROUTINE" }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "admission_not_active");
+        await (await k.Doctor.PatchAsJsonAsync($"/api/v1/prescriptions/{draft.IdAt("id")}", new { notes = "late change" }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "admission_not_active");
+        Assert.Single((await (await k.Nurse.GetAsync($"/api/v1/admissions/{admission}/orders")).JsonAsync())["prescriptions"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_confidential_patients_admission_is_403_break_glass_required_for_a_stranger_and_another_hospitals_is_404()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+        var items = new[] { new { medicine = "Amoxicillin 500 mg", doseAmount = 1, doseUnit = "capsule", frequency = "TID", route = "oral", durationDays = 5 } };
+        var other = await (await k.App.NewTenantAsync("ordx")).AdminAsync();
+        await (await other.GetAsync($"/api/v1/admissions/{admission}/orders")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await other.PostAsJsonAsync("/api/v1/prescriptions", new { admissionId = admission, items })).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+
+        await (await k.Doctor.PatchAsJsonAsync($"/api/v1/patients/{patient}", new { confidential = true })).EnsureStatusAsync(HttpStatusCode.OK);
+        var stranger = await k.Tenant.ClientAsync(SystemRoles.Doctor);
+        await (await stranger.PostAsJsonAsync("/api/v1/prescriptions", new { admissionId = admission, items }))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
+        await (await stranger.GetAsync($"/api/v1/admissions/{admission}/orders")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
+        Assert.Empty((await (await k.Doctor.GetAsync($"/api/v1/admissions/{admission}/orders")).JsonAsync())["prescriptions"]!.AsArray());
+    }
+}
