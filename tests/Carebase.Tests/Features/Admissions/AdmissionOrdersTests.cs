@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Carebase.Api.Features.Pharmacy;
 using Carebase.Api.Platform.Auth;
 
 namespace Carebase.Tests.Features.Admissions;
@@ -91,5 +92,44 @@ public sealed class AdmissionOrdersTests
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
         await (await stranger.GetAsync($"/api/v1/admissions/{admission}/orders")).ShouldBeProblemAsync(HttpStatusCode.Forbidden, "break_glass_required");
         Assert.Empty((await (await k.Doctor.GetAsync($"/api/v1/admissions/{admission}/orders")).JsonAsync())["prescriptions"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Medicine_dispensed_for_the_admission_is_billed_on_its_invoice_at_discharge_once()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+        var now = TimeProvider.System.GetUtcNow();
+        var medicine = new StockItem
+        {
+            Kind = StockItemKinds.Medicine, Name = "Ceftriaxone 1 g vial", GenericName = "ceftriaxone", ActiveIngredients = ["Ceftriaxone"], Unit = "vial",
+            SalePrice = 7.25m, CreatedAt = now,
+        };
+        medicine.Touch(null, now);
+        var batch = new StockBatch { StockItemId = medicine.Id, BatchNumber = "CEF-1", QuantityReceived = 10, UnitCost = 3m, ReceivedAt = now };
+        batch.Touch(null, now);
+        await k.App.WithDbAsync(async db =>
+        {
+            db.Add(medicine);
+            db.Add(batch);
+            db.Add(new StockMovement { BatchId = batch.Id, StockItemId = medicine.Id, Kind = MovementKinds.In, Quantity = 10, DocumentType = "RECEIPT", OccurredAt = now });
+            return await db.SaveChangesAsync();
+        }, k.Tenant);
+        var draft = await (await k.Doctor.PostAsJsonAsync("/api/v1/prescriptions", new
+        {
+            admissionId = admission, items = new[] { new { stockItemId = medicine.Id, doseAmount = 1, frequency = "OD", durationDays = 3, quantity = 3 } },
+        })).JsonAsync(HttpStatusCode.Created);
+        var rx = await (await k.Doctor.PostAsJsonAsync($"/api/v1/prescriptions/{draft.IdAt("id")}/issue", new { })).JsonAsync();
+        var pharmacist = await k.Tenant.ClientAsync(SystemRoles.Pharmacist);
+        await (await pharmacist.PostAsJsonAsync("/api/v1/dispensings", new { prescriptionId = rx.IdAt("id") })).EnsureStatusAsync(HttpStatusCode.Created);
+
+        await (await k.DischargeAsync(admission)).EnsureStatusAsync(HttpStatusCode.OK);
+        var invoiceId = (await (await k.Doctor.GetAsync($"/api/v1/admissions/{admission}")).JsonAsync()).IdAt("invoiceId");
+        var invoice = await (await k.Admin.GetAsync($"/api/v1/invoices/{invoiceId}")).JsonAsync();
+        var line = Assert.Single(invoice["lines"]!.AsArray(), l => l!.Str("kind") == "MEDICINE")!;
+        Assert.Equal("DISPENSING_LINE", line.Str("sourceType"));
+        Assert.Equal(3m, line["quantity"]!.GetValue<decimal>());
+        Assert.Equal(7.25m, line["unitPrice"]!.GetValue<decimal>());
     }
 }
