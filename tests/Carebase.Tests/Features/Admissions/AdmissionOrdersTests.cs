@@ -132,4 +132,27 @@ public sealed class AdmissionOrdersTests
         Assert.Equal(3m, line["quantity"]!.GetValue<decimal>());
         Assert.Equal(7.25m, line["unitPrice"]!.GetValue<decimal>());
     }
+
+    [Fact]
+    public async Task A_nurse_writes_notes_for_the_active_admission_of_that_patient_only()
+    {
+        var k = await AdmissionsKit.CreateAsync();
+        var patient = await k.PatientAsync();
+        var admission = (await k.AdmittedAsync(patient)).IdAt("id");
+        var note = await (await k.Nurse.PostAsJsonAsync($"/api/v1/patients/{patient}/notes", new { title = "Night round", text = "Slept well, afebrile.", admissionId = admission }))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(admission, note.IdAt("admissionId"));
+        await (await k.Nurse.PostAsJsonAsync($"/api/v1/patients/{patient}/notes", new { text = "Not linked" })).EnsureStatusAsync(HttpStatusCode.Created);
+        var mine = (await (await k.Nurse.GetAsync($"/api/v1/patients/{patient}/notes?admissionId={admission}")).JsonAsync())["items"]!.AsArray();
+        Assert.Equal(note.IdAt("id"), Assert.Single(mine)!.IdAt("id"));
+
+        var other = await k.PatientAsync();
+        var body = await (await k.Nurse.PostAsJsonAsync($"/api/v1/patients/{other}/notes", new { text = "Wrong chart", admissionId = admission }))
+            .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.True(body["errors"]!.AsObject().ContainsKey("admissionId"));
+
+        await (await k.DischargeAsync(admission)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await k.Nurse.PostAsJsonAsync($"/api/v1/patients/{patient}/notes", new { text = "After discharge", admissionId = admission }))
+            .ShouldBeProblemAsync(HttpStatusCode.Conflict, "admission_not_active");
+    }
 }

@@ -58,3 +58,7 @@ CREATE TRIGGER medication_administrations_append_only BEFORE UPDATE OR DELETE ON
     FOR EACH ROW EXECUTE FUNCTION medication_administrations_append_only();
 CREATE TRIGGER medication_administrations_no_truncate BEFORE TRUNCATE ON medication_administrations
     FOR EACH STATEMENT EXECUTE FUNCTION medication_administrations_append_only();
+
+-- A clinical note may be written for an admission (ward rounds, nursing notes), as it may for a visit.
+ALTER TABLE clinical_notes ADD COLUMN admission_id uuid REFERENCES admissions(id);
+CREATE INDEX clinical_notes_admission_idx ON clinical_notes (admission_id, created_at DESC) WHERE admission_id IS NOT NULL;
