@@ -18,7 +18,8 @@ namespace Carebase.Api.Features.Admissions;
 /// exist; times make sense) is checked before any lock; then rows are locked late and in one order — the admission row,
 /// then the beds in id order — and the database answers for the rest: one ACTIVE admission per patient and one
 /// occupant per bed at any instant (409 patient_already_admitted / bed_occupied, also under concurrent requests). The
-/// bed's status, the patient's OPD/IPD type and the bed-day charges move in the same transaction.
+/// bed's status, the patient's OPD/IPD type and the bed-day charges (with the medicine dispensed for the admission and not
+/// billed yet) move in the same transaction.
 /// </summary>
 public sealed class AdmissionDesk(CarebaseDb db, Caller caller, PatientAccess access, AuditLog audit, TimeProvider time, TenantClock clock,
     InvoiceDesk invoices)
@@ -141,6 +142,9 @@ public sealed class AdmissionDesk(CarebaseDb db, Caller caller, PatientAccess ac
 
         var days = BedDays.Count(rule, admission.AdmittedAt, at, stays.Select(s => new BedDays.Stay(s.Id, s.StartedAt, s.EndedAt)).ToList(), zone);
         var lines = await BedDayLinesAsync(stays, days, zone, ct);
+        // Medicine dispensed for the admission's prescriptions and not billed yet goes on the same invoice.
+        var medicines = await Pharmacy.AdmissionDispensingCharges.UnbilledAsync(db, id, ct);
+        lines.AddRange(medicines);
         Guid? invoiceId = null;
         if (lines.Count > 0)
         {
@@ -159,7 +163,7 @@ public sealed class AdmissionDesk(CarebaseDb db, Caller caller, PatientAccess ac
         audit.Record("ADMISSION_DISCHARGED", "ADMISSION", id, new
         {
             admission.PatientId, admission.DischargedAt, admission.Disposition, admission.ConditionAtDischarge, rule,
-            bedDays = days.Values.Sum(), invoiceId, patientType = "OPD",
+            bedDays = days.Values.Sum(), medicineLines = medicines.Count, invoiceId, patientType = "OPD",
         });
         await invoices.SaveAsync(ct);
         await tx.CommitAsync(ct);

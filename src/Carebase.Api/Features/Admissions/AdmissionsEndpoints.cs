@@ -21,8 +21,8 @@ namespace Carebase.Api.Features.Admissions;
 public static class AdmissionsEndpoints
 {
     public static IServiceCollection AddAdmissions(this IServiceCollection services) =>
-        TimelineSources.Add<AdmissionsTimeline>(CareTeam.AddSource<AdmissionCareTeam>(
-            services.AddScoped<AdmissionDesk>().AddScoped<AdmissionReader>().AddScoped<Census>()));
+        TimelineSources.Add<MedicationAdministrationsTimeline>(TimelineSources.Add<AdmissionsTimeline>(CareTeam.AddSource<AdmissionCareTeam>(
+            services.AddScoped<AdmissionDesk>().AddScoped<AdmissionReader>().AddScoped<Census>().AddScoped<MedicationRecord>().AddScoped<AdmissionLinks>())));
 
     public static RouteGroupBuilder MapAdmissions(this RouteGroupBuilder api)
     {
@@ -41,6 +41,12 @@ public static class AdmissionsEndpoints
         g.MapGet("/{id:guid}/discharge-summary/pdf", SummaryPdf).RequirePermission(AdmissionsRead).ForStaffOnly().ProducesProblem(409)
             .Produces(200, contentType: "application/pdf")
             .WithSummary("The printable discharge summary (A4, or paper=letter); 409 not_discharged before discharge");
+        g.MapGet("/{id:guid}/orders", Orders).RequirePermission(AdmissionsRead).ForStaffOnly()
+            .WithSummary("The prescriptions (with their items' ids, to chart) and lab orders written for the admission, newest first");
+        g.MapPost("/{id:guid}/medication-administrations", ChartMedication).RequirePermission(MarWrite).ForStaffOnly().WithIdempotency().ProducesProblem(409)
+            .WithSummary("Chart a prescription item of this admission given (dose, route, time; the prescribed dose by default) or NOT_GIVEN/HELD/REFUSED with a reason; correctsId to correct an entry. 409 admission_not_active / prescription_not_issued / already_corrected. Send Idempotency-Key to make retries safe");
+        g.MapGet("/{id:guid}/medication-administrations", ListMedication).RequirePermission(AdmissionsRead).ForStaffOnly()
+            .WithSummary("The admission's medication administration record, newest first (by prescriptionItemId; includeSuperseded=false leaves out corrected entries)");
         return api;
     }
 
@@ -80,6 +86,29 @@ public static class AdmissionsEndpoints
         var admission = await desk.DischargeAsync(id, request, ct);
         ETags.Send(http, admission.Version);
         return TypedResults.Ok(await reader.ResponseAsync(id, ct));
+    }
+
+    static async Task<Ok<AdmissionOrdersResponse>> Orders(Guid id, MedicationRecord record, AuditLog audit, CancellationToken ct)
+    {
+        var orders = await record.OrdersAsync(id, ct);
+        await audit.WriteAsync("ADMISSION_ORDERS_READ", "ADMISSION", id,
+            new { prescriptions = orders.Prescriptions.Select(p => p.Id), labOrders = orders.LabOrders.Select(o => o.Id) }, ct: ct);
+        return TypedResults.Ok(orders);
+    }
+
+    static async Task<Created<MedicationAdministrationResponse>> ChartMedication(Guid id, ChartMedicationRequest request, MedicationRecord record,
+        CancellationToken ct)
+    {
+        var entry = await record.ChartAsync(id, request, ct);
+        return TypedResults.Created($"/api/v1/admissions/{id}/medication-administrations?entry={entry}", await record.FindAsync(id, entry, ct));
+    }
+
+    static async Task<Ok<Paged<MedicationAdministrationResponse>>> ListMedication(Guid id, [AsParameters] MedicationAdministrationListQuery query,
+        MedicationRecord record, AuditLog audit, CancellationToken ct)
+    {
+        var page = await record.ListAsync(id, query, ct);
+        await audit.WriteAsync("MEDICATION_ADMINISTRATION_LISTED", "ADMISSION", id, new { filter = query, returned = page.Items.Select(m => m.Id) }, ct: ct);
+        return TypedResults.Ok(page);
     }
 
     static async Task<FileContentHttpResult> SummaryPdf(Guid id, [AsParameters] PdfQuery query, AdmissionReader reader, CarebaseDb db,

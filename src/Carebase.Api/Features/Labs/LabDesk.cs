@@ -19,7 +19,7 @@ namespace Carebase.Api.Features.Labs;
 /// other; the database keeps one current result per item and a verifier other than the enterer whatever happens.
 /// </summary>
 public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, LabNotifications notifications, AuditLog audit,
-    TenantClock clock, TimeProvider time)
+    TenantClock clock, TimeProvider time, Admissions.AdmissionLinks admissions)
 {
     DateTimeOffset Now => time.GetUtcNow();
 
@@ -27,7 +27,15 @@ public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, 
     {
         Guid patientId;
         Visit? visit = null;
-        if (request.VisitId is { } visitId)
+        Admissions.AdmissionLinks.ActiveAdmission? admission = null;
+        // For an admission, the admission's row is locked to share until the order is saved (a discharge waits).
+        await using var tx = request.AdmissionId is null ? null : await db.BeginOrJoinAsync(ct);
+        if (request.AdmissionId is { } admissionId)
+        {
+            admission = await admissions.ActiveAsync(admissionId, ct);
+            patientId = admission.PatientId;
+        }
+        else if (request.VisitId is { } visitId)
         {
             visit = await db.Set<Visit>().AsNoTracking().SingleOrDefaultAsync(v => v.Id == visitId, ct) ?? throw new NotFoundException("The visit");
             await access.FindAsync(visit.PatientId, ct);
@@ -41,13 +49,14 @@ public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, 
         }
         await access.EnsureActiveAsync(patientId, ct);
 
-        var doctorId = request.DoctorId ?? await DoctorRef.OfUserAsync(db, caller.UserId, ct) ?? visit?.DoctorId
+        var doctorId = request.DoctorId ?? await DoctorRef.OfUserAsync(db, caller.UserId, ct) ?? visit?.DoctorId ?? admission?.PrimaryDoctorId
             ?? throw new ValidationException("doctorId", "Name the ordering doctor (you have no doctor profile of your own).");
         if (request.DoctorId is { } named && !await db.Set<Doctor>().AnyAsync(d => d.Id == named, ct))
             throw new ValidationException("doctorId", "No such doctor.");
 
         var tests = await ExpandAsync(request.TestIds ?? [], request.PanelIds ?? [], ct);
-        var order = LabOrder.Place(patientId, visit?.Id, doctorId, request.Priority!, Input.Clean(request.ClinicalNote), caller.UserId, Now);
+        var order = LabOrder.Place(patientId, visit?.Id, doctorId, request.Priority!, Input.Clean(request.ClinicalNote), caller.UserId, Now,
+            admission?.Id);
         db.Add(order);
         var position = 0;
         foreach (var (test, panelId) in tests)
@@ -57,9 +66,10 @@ public sealed class LabDesk(CarebaseDb db, Caller caller, PatientAccess access, 
             });
         audit.Record("LAB_ORDER_CREATED", "LAB_ORDER", order.Id, new
         {
-            order.PatientId, order.VisitId, order.DoctorId, order.Priority, tests = tests.Select(t => t.Test.Code),
+            order.PatientId, order.VisitId, order.AdmissionId, order.DoctorId, order.Priority, tests = tests.Select(t => t.Test.Code),
         });
         await db.SaveChangesAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         return order;
     }
 

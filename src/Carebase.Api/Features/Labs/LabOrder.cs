@@ -38,9 +38,10 @@ public sealed class LabOrder
     public Guid? UpdatedBy { get; private set; }
     public int Version { get; private set; } = 1;
 
-    public static LabOrder Place(Guid patientId, Guid? visitId, Guid doctorId, string priority, string? note, Guid by, DateTimeOffset now) => new()
+    public static LabOrder Place(Guid patientId, Guid? visitId, Guid doctorId, string priority, string? note, Guid by, DateTimeOffset now,
+        Guid? admissionId = null) => new()
     {
-        PatientId = patientId, VisitId = visitId, DoctorId = doctorId, Priority = priority, ClinicalNote = note,
+        PatientId = patientId, VisitId = visitId, AdmissionId = admissionId, DoctorId = doctorId, Priority = priority, ClinicalNote = note,
         CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
     };
 

@@ -170,8 +170,9 @@ public sealed record LabPanelQuery(
 // ---- Orders ----
 
 /// <summary>
-/// Tests ordered by a doctor: for an IN_PROGRESS visit (<c>visitId</c>, its patient) or for a patient outside a visit
-/// (<c>patientId</c>). The doctor is the one named, else the caller's own profile, else the visit's doctor. Panels expand
+/// Tests ordered by a doctor: for an IN_PROGRESS visit (<c>visitId</c>, its patient), an ACTIVE admission
+/// (<c>admissionId</c>, its patient) or for a patient outside both (<c>patientId</c>). The doctor is the one named, else
+/// the caller's own profile, else the visit's doctor or the admission's primary doctor. Panels expand
 /// into their tests; a test named twice (alone and in a panel) is ordered once.
 /// </summary>
 public sealed record CreateLabOrderRequest(
@@ -179,12 +180,14 @@ public sealed record CreateLabOrderRequest(
     [property: MaxLength(50)] IReadOnlyList<Guid>? TestIds,
     [property: MaxLength(20)] IReadOnlyList<Guid>? PanelIds,
     [property: Required, OneOf(typeof(LabValues), nameof(LabValues.Priorities))] string? Priority,
-    [property: FreeText, MaxLength(2000), Description("What the lab should know (the question asked, relevant medication).")] string? ClinicalNote)
+    [property: FreeText, MaxLength(2000), Description("What the lab should know (the question asked, relevant medication).")] string? ClinicalNote,
+    [property: Description("The ACTIVE admission the tests are ordered for (its patient); instead of visitId or patientId.")] Guid? AdmissionId = null)
     : IValidatable
 {
     public void Validate(FieldErrors errors)
     {
-        if ((VisitId is null) == (PatientId is null)) errors.Add("visitId", "Give a visitId or a patientId (one of them).");
+        if ((VisitId is null ? 0 : 1) + (PatientId is null ? 0 : 1) + (AdmissionId is null ? 0 : 1) != 1)
+            errors.Add("visitId", "Give a visitId, a patientId or an admissionId (one of them).");
         if ((TestIds?.Count ?? 0) + (PanelIds?.Count ?? 0) == 0) errors.Add("testIds", "Order at least one test or panel.");
     }
 }

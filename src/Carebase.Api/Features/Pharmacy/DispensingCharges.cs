@@ -30,6 +30,30 @@ sealed class DispensingCharges(CarebaseDb db) : IVisitChargeSource
 }
 
 /// <summary>
+/// What the pharmacy brings to an admission's invoice: the dispensing lines of the prescriptions written for the
+/// admission, as <see cref="DispensingCharges"/> bills a visit's, less those billed already (on an invoice not void).
+/// The admission's discharge adds them to its draft invoice with the bed-days.
+/// </summary>
+public static class AdmissionDispensingCharges
+{
+    public static async Task<List<NewInvoiceLine>> UnbilledAsync(CarebaseDb db, Guid admissionId, CancellationToken ct)
+    {
+        var lines = await (from l in db.Set<DispensingLine>()
+                           join d in db.Set<Dispensing>() on l.DispensingId equals d.Id
+                           join p in db.Set<Prescription>() on d.PrescriptionId equals p.Id
+                           join s in db.Set<StockItem>() on l.StockItemId equals s.Id
+                           where p.AdmissionId == admissionId && l.Quantity > l.QuantityReturned
+                                 && !Prepayment.Lines(db).Any(b => b.SourceId == l.PrescriptionItemId && b.CreatedAt <= d.DispensedAt)
+                                 && !db.Set<InvoiceLine>().Any(b => b.SourceType == DispensingCharges.SourceType && b.SourceId == l.Id && !b.InvoiceVoided)
+                           orderby d.DispensedAt, l.Id
+                           select new NewInvoiceLine(PrescriptionCharges.MedicineLine, s.Name, l.Quantity - l.QuantityReturned, l.UnitPrice,
+                               DispensingCharges.SourceType, l.Id, null, null))
+            .ToListAsync(ct);
+        return lines;
+    }
+}
+
+/// <summary>
 /// With the billing setting <c>dispensingRequiresPaidInvoice</c> on, the clinic bills medicine before the pharmacy hands
 /// it out: each stock item of the visit's issued prescriptions, for what remains to dispense (the prescribed quantity when
 /// nothing was), at the item's current sale price; the line names the prescription item it bills. With the setting off

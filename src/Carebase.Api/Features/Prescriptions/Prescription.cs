@@ -46,9 +46,10 @@ public sealed class Prescription
 
     public bool IsDraft => Status == PrescriptionStatuses.Draft;
 
-    public static Prescription Draft(Guid patientId, Guid? visitId, Guid doctorId, string? notes, Guid? by, DateTimeOffset now) => new()
+    public static Prescription Draft(Guid patientId, Guid? visitId, Guid doctorId, string? notes, Guid? by, DateTimeOffset now,
+        Guid? admissionId = null) => new()
     {
-        PatientId = patientId, VisitId = visitId, DoctorId = doctorId, Notes = notes, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
+        PatientId = patientId, VisitId = visitId, AdmissionId = admissionId, DoctorId = doctorId, Notes = notes, CreatedAt = now, CreatedBy = by, UpdatedAt = now, UpdatedBy = by,
     };
 
     public void Touch(Guid? by, DateTimeOffset now)

@@ -14,19 +14,21 @@ using Microsoft.Extensions.Primitives;
 namespace Carebase.Api.Features.Prescriptions;
 
 /// <summary>
-/// Writes prescriptions: a DRAFT in an open visit (its patient; the caller's doctor profile, else the visit's doctor),
+/// Writes prescriptions: a DRAFT in an open visit (its patient; the caller's doctor profile, else the visit's doctor) or
+/// for an ACTIVE admission (its patient; the caller's doctor profile, else the admission's primary doctor),
 /// edited while DRAFT, then issued under an RX code after the allergy and duplicate-therapy checks (each conflict
 /// overridden with a reason, stored and audited), or cancelled with a reason while nothing was dispensed. A completed
 /// visit takes no new prescription and its drafts are no longer edited (409 visit_locked); its drafts can still be
 /// issued or discarded.
 /// </summary>
-/// <remarks>Locks, in this order: the visit row (create, edit), then the prescription row (every change).</remarks>
+/// <remarks>Locks, in this order: the visit row (create, edit) or the admission row (to share: create, edit), then the prescription row (every change).</remarks>
 public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess access, VisitDesk visits, PrescriptionChecks checks,
-    AuditLog audit, TimeProvider time, TenantClock clock)
+    AuditLog audit, TimeProvider time, TenantClock clock, Admissions.AdmissionLinks admissions)
 {
     public async Task<Prescription> CreateAsync(CreatePrescriptionRequest request, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (request.AdmissionId is { } admissionId) return await CreateForAdmissionAsync(admissionId, request, tx, ct);
         // The visit's row lock: a prescription written as the visit completes either lands before it or is refused.
         var visit = await visits.FindAsync(request.VisitId!.Value, ct, forUpdate: true);
         visit.EnsureOpen();
@@ -38,6 +40,24 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
         db.Add(prescription);
         audit.Record("PRESCRIPTION_CREATED", "PRESCRIPTION", prescription.Id,
             new { prescription.PatientId, prescription.VisitId, prescription.DoctorId, items = prescription.Items.Count });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return prescription;
+    }
+
+    /// <summary>A draft for an ACTIVE admission: its row is locked to share, so a discharge waits for it (or it is refused).</summary>
+    async Task<Prescription> CreateForAdmissionAsync(Guid admissionId, CreatePrescriptionRequest request,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    {
+        var admission = await admissions.ActiveAsync(admissionId, ct);
+        var patient = await access.FindAsync(admission.PatientId, ct);
+        if (patient.IsDeleted) throw new ConflictException("deleted", "The patient is deleted; restore the record first.");
+        var doctorId = await DoctorRef.OfUserAsync(db, caller.UserId, ct) ?? admission.PrimaryDoctorId;
+        var prescription = Prescription.Draft(admission.PatientId, null, doctorId, Input.Clean(request.Notes), caller.UserId, time.GetUtcNow(), admissionId);
+        prescription.Items.AddRange(await ItemsAsync(prescription.Id, request.Items!, ct));
+        db.Add(prescription);
+        audit.Record("PRESCRIPTION_CREATED", "PRESCRIPTION", prescription.Id,
+            new { prescription.PatientId, prescription.AdmissionId, prescription.DoctorId, items = prescription.Items.Count });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return prescription;
@@ -62,6 +82,7 @@ public sealed class PrescriptionDesk(CarebaseDb db, Caller caller, PatientAccess
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prescription = await DraftForChangeAsync(id, ifMatch, ct);
         if (prescription.VisitId is { } visitId) (await visits.FindAsync(visitId, ct)).EnsureOpen();
+        if (prescription.AdmissionId is { } admissionId) await admissions.ActiveAsync(admissionId, ct);
         var changes = new Dictionary<string, object?>();
         if (request.Has(nameof(request.Notes)))
         {

@@ -18,7 +18,7 @@ public sealed class PrescriptionReader(CarebaseDb db, Caller caller, PatientAcce
         Response(p, await PartiesAsync(p, ct), await AllergyStateAsync(p.PatientId, ct));
 
     public static PrescriptionResponse Response(Prescription p, PrescriptionParties parties, PrescriptionAllergyState allergies) =>
-        new(p.Id, p.Code, p.Status, p.PatientId, parties.PatientName, parties.PatientCode, p.VisitId, p.DoctorId, parties.DoctorName, p.Notes,
+        new(p.Id, p.Code, p.Status, p.PatientId, parties.PatientName, parties.PatientCode, p.VisitId, p.AdmissionId, p.DoctorId, parties.DoctorName, p.Notes,
             p.Items.OrderBy(i => i.Position).Select(PrescriptionItemResponse.From).ToList(), p.Overrides, allergies, p.IssuedAt, p.IssuedBy,
             p.CancelledAt, p.CancelReason, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
 

@@ -80,11 +80,17 @@ public sealed record PrescriptionItemRequest(
 }
 
 public sealed record CreatePrescriptionRequest(
-    [property: Required, Description("The visit the prescription is written in (open: 409 visit_locked once completed).")] Guid? VisitId,
+    [property: Description("The visit the prescription is written in (open: 409 visit_locked once completed); or give admissionId.")] Guid? VisitId,
     [property: FreeText, MaxLength(2000)] string? Notes,
-    [property: Required, MinLength(1), MaxLength(PrescriptionItems.Max)] IReadOnlyList<PrescriptionItemRequest>? Items) : IValidatable
+    [property: Required, MinLength(1), MaxLength(PrescriptionItems.Max)] IReadOnlyList<PrescriptionItemRequest>? Items,
+    [property: Description("The ACTIVE admission the prescription is written for (409 admission_not_active once discharged); or give visitId.")]
+    Guid? AdmissionId = null) : IValidatable
 {
-    public void Validate(FieldErrors errors) => PrescriptionItems.Validate(Items, errors);
+    public void Validate(FieldErrors errors)
+    {
+        if ((VisitId is null) == (AdmissionId is null)) errors.Add("visitId", "Give a visitId or an admissionId (one of them).");
+        PrescriptionItems.Validate(Items, errors);
+    }
 }
 
 /// <summary>A change of a DRAFT (If-Match): notes, and the items list replaced whole when sent.</summary>
@@ -133,11 +139,15 @@ public sealed record PrescriptionAllergyState(
     [property: OneOf(typeof(AllergyStatements), nameof(AllergyStatements.Statuses))] string Status,
     string Text, IReadOnlyList<string> Allergies);
 
-public sealed record PrescriptionItemResponse(int Index, Guid? StockItemId, string Medicine, decimal? DoseAmount, string? DoseUnit, string? Dose,
+/// <summary>
+/// An item of a prescription. <c>id</c> is what dispensing and the medication administration record name (a draft's
+/// items get new ids when its items are replaced; an issued prescription's never change).
+/// </summary>
+public sealed record PrescriptionItemResponse(Guid Id, int Index, Guid? StockItemId, string Medicine, decimal? DoseAmount, string? DoseUnit, string? Dose,
     [property: OneOf(typeof(Frequencies), nameof(Frequencies.Codes))] string Frequency, string? Route, int? DurationDays, int Quantity,
     int QuantityDispensed, string? Instructions)
 {
-    public static PrescriptionItemResponse From(PrescriptionItem i) => new(i.Position, i.StockItemId, i.Medicine, i.DoseAmount, i.DoseUnit, i.Dose,
+    public static PrescriptionItemResponse From(PrescriptionItem i) => new(i.Id, i.Position, i.StockItemId, i.Medicine, i.DoseAmount, i.DoseUnit, i.Dose,
         i.Frequency, i.Route, i.DurationDays, i.Quantity, i.QuantityDispensed, i.Instructions);
 }
 
@@ -148,7 +158,7 @@ public sealed record PrescriptionItemResponse(int Index, Guid? StockItemId, stri
 public sealed record PrescriptionResponse(
     Guid Id, string? Code,
     [property: OneOf(typeof(PrescriptionStatuses), nameof(PrescriptionStatuses.List))] string Status,
-    Guid PatientId, string PatientName, string PatientCode, Guid? VisitId, Guid DoctorId, string DoctorName, string? Notes,
+    Guid PatientId, string PatientName, string PatientCode, Guid? VisitId, Guid? AdmissionId, Guid DoctorId, string DoctorName, string? Notes,
     IReadOnlyList<PrescriptionItemResponse> Items, IReadOnlyList<PrescriptionOverride> Overrides, PrescriptionAllergyState Allergies,
     DateTimeOffset? IssuedAt, [property: StaffOnly] Guid? IssuedBy, DateTimeOffset? CancelledAt, string? CancelReason,
     DateTimeOffset CreatedAt, [property: StaffOnly] Guid? CreatedBy, DateTimeOffset UpdatedAt, [property: StaffOnly] Guid? UpdatedBy, int Version);

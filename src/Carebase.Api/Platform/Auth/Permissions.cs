@@ -52,6 +52,7 @@ public static class Permissions
     public const string CensusRead = "census:read";
     public const string WardsManage = "wards:manage";
     public const string BedsReady = "beds:ready";
+    public const string MarWrite = "mar:write";
     public const string SharingRead = "sharing:read";
     public const string SharingWrite = "sharing:write";
     public const string SharingLinks = "sharing:links";
@@ -110,6 +111,7 @@ public static class Permissions
         new(CensusRead, "inpatient", "See wards, beds, the census and the list of admissions (no clinical detail)"),
         new(WardsManage, "inpatient", "Create, change and delete wards and beds; take beds out of service"),
         new(BedsReady, "inpatient", "Return cleaned beds to service"),
+        new(MarWrite, "inpatient", "Chart the medicines of an admission given, or not given with a reason (the medication administration record)"),
         new(SharingRead, "sharing", "See shares and shared patients"),
         new(SharingWrite, "sharing", "Share patients with other hospitals"),
         new(SharingLinks, "sharing", "Create, list and revoke read-only links to a patient's summary (a portal patient: list those of their own record)"),

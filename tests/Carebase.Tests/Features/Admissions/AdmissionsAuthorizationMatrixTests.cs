@@ -26,6 +26,10 @@ public sealed class AdmissionsAuthorizationMatrixTests
         new("POST", "/api/v1/admissions/{id:guid}/transfer", Permissions.AdmissionsWrite, $"/api/v1/admissions/{Missing}/transfer", new { bedId = Missing }),
         new("POST", "/api/v1/admissions/{id:guid}/discharge", Permissions.AdmissionsWrite, $"/api/v1/admissions/{Missing}/discharge", new { }),
         new("GET", "/api/v1/admissions/{id:guid}/discharge-summary/pdf", Permissions.AdmissionsRead, $"/api/v1/admissions/{Missing}/discharge-summary/pdf"),
+        new("GET", "/api/v1/admissions/{id:guid}/orders", Permissions.AdmissionsRead, $"/api/v1/admissions/{Missing}/orders"),
+        new("POST", "/api/v1/admissions/{id:guid}/medication-administrations", Permissions.MarWrite, $"/api/v1/admissions/{Missing}/medication-administrations",
+            new { prescriptionItemId = Missing, status = "GIVEN" }),
+        new("GET", "/api/v1/admissions/{id:guid}/medication-administrations", Permissions.AdmissionsRead, $"/api/v1/admissions/{Missing}/medication-administrations"),
     ];
 
     [Fact]
@@ -46,6 +50,10 @@ public sealed class AdmissionsAuthorizationMatrixTests
         string[] Of(string role) => [.. SystemRoles.All.Single(r => r.Name == role).Permissions];
         Assert.Contains(Permissions.AdmissionsRead, Of(SystemRoles.Nurse));
         Assert.Contains(Permissions.BedsReady, Of(SystemRoles.Nurse));
+        Assert.Contains(Permissions.MarWrite, Of(SystemRoles.Nurse));
+        Assert.Contains(Permissions.MarWrite, Of(SystemRoles.Doctor));
+        Assert.DoesNotContain(Permissions.MarWrite, Of(SystemRoles.Receptionist));
+        Assert.DoesNotContain(Permissions.MarWrite, Of(SystemRoles.Pharmacist));
         Assert.DoesNotContain(Permissions.AdmissionsWrite, Of(SystemRoles.Nurse));
         Assert.Contains(Permissions.CensusRead, Of(SystemRoles.Receptionist));
         Assert.DoesNotContain(Permissions.AdmissionsRead, Of(SystemRoles.Receptionist));
