@@ -81,7 +81,9 @@ public sealed class DispensingDesk(CarebaseDb db, Caller caller, PatientAccess a
         prescription.EnsureDispensable();
         var items = await ItemsAsync(prescription, ct);
         var wants = Wanted(request, items);
-        if (await Prepayment.RequiredAsync(db, ct)) await Prepayment.EnsurePaidAsync(db, wants.Select(w => (w.Item, w.Quantity)).ToList(), ct);
+        // An inpatient's medicine is billed with the admission at discharge (AdmissionDispensingCharges), never in advance.
+        if (prescription.AdmissionId is null && await Prepayment.RequiredAsync(db, ct))
+            await Prepayment.EnsurePaidAsync(db, wants.Select(w => (w.Item, w.Quantity)).ToList(), ct);
         var stockIds = wants.Select(w => w.StockItemId).Concat(wants.Select(w => w.SubstitutedFrom ?? w.StockItemId)).Distinct().ToList();
         var stock = await db.Set<StockItem>().AsNoTracking().Where(s => stockIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
         CheckSubstitutes(request, wants, stock);

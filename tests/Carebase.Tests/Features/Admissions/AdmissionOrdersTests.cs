@@ -98,6 +98,8 @@ public sealed class AdmissionOrdersTests
     public async Task Medicine_dispensed_for_the_admission_is_billed_on_its_invoice_at_discharge_once()
     {
         var k = await AdmissionsKit.CreateAsync();
+        // Even where outpatients pay before the pharmacy hands out, an inpatient's medicine is billed at discharge.
+        await (await k.Admin.PatchAsJsonAsync("/api/v1/billing/settings", new { dispensingRequiresPaidInvoice = true })).EnsureStatusAsync(HttpStatusCode.OK);
         var patient = await k.PatientAsync();
         var admission = (await k.AdmittedAsync(patient)).IdAt("id");
         var now = TimeProvider.System.GetUtcNow();
