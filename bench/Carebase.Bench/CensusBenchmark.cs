@@ -1,3 +1,4 @@
+using Carebase.Api.Features.Admissions;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -22,38 +23,6 @@ public static class CensusBenchmark
     const string Marker = "Bench fill";
     const double TargetMs = 25;
     const int Wards = 10, BedsPerWard = 50, OccupiedPerWard = 40;
-
-    // The three statements of Census.ReadAsync, as it sends them in one NpgsqlBatch ($1 zone, $2 from, $3 to).
-    const string WardsSql = """
-        SELECT w.id, w.name::text, w.type, w.department_id,
-               count(b.id) FILTER (WHERE b.status = 'AVAILABLE'), count(b.id) FILTER (WHERE b.status = 'OCCUPIED'), count(b.id) FILTER (WHERE b.status = 'CLEANING'), count(b.id) FILTER (WHERE b.status = 'OUT_OF_SERVICE'), count(b.id) FILTER (WHERE b.status = 'RESERVED')
-        FROM wards w LEFT JOIN beds b ON b.ward_id = w.id
-        GROUP BY w.id ORDER BY w.name, w.id
-        """;
-    const string InpatientsSql = """
-        SELECT a.id, a.patient_id, p.first_name || ' ' || p.last_name, p.patient_code, p.confidential, s.bed_id, b.code::text, s.ward_id,
-               u.first_name || ' ' || u.last_name, a.admitted_at
-        FROM admissions a
-        JOIN patients p ON p.id = a.patient_id
-        JOIN doctors d ON d.id = a.primary_doctor_id JOIN platform.users u ON u.id = d.user_id
-        LEFT JOIN bed_assignments s ON s.admission_id = a.id AND s.ended_at IS NULL
-        LEFT JOIN beds b ON b.id = s.bed_id
-        WHERE a.status = 'ACTIVE'
-        ORDER BY b.code NULLS LAST, a.admitted_at, a.id
-        """;
-    const string DaysSql = """
-        WITH days AS (SELECT d::date AS day, d::timestamp AT TIME ZONE $1 AS starts, (d + interval '1 day')::timestamp AT TIME ZONE $1 AS ends
-                      FROM generate_series($2::date, $3::date, interval '1 day') d),
-             admitted AS (SELECT (a.admitted_at AT TIME ZONE $1)::date AS day, count(*) AS n FROM admissions a
-                          WHERE a.admitted_at >= (SELECT min(starts) FROM days) AND a.admitted_at < (SELECT max(ends) FROM days) GROUP BY 1),
-             left_ AS (SELECT (a.discharged_at AT TIME ZONE $1)::date AS day, count(*) AS n,
-                              sum((a.discharged_at AT TIME ZONE $1)::date - (a.admitted_at AT TIME ZONE $1)::date) AS midnights
-                       FROM admissions a
-                       WHERE a.discharged_at >= (SELECT min(starts) FROM days) AND a.discharged_at < (SELECT max(ends) FROM days) GROUP BY 1)
-        SELECT d.day, coalesce(ad.n, 0), coalesce(l.n, 0), coalesce(l.midnights, 0)
-        FROM days d LEFT JOIN admitted ad ON ad.day = d.day LEFT JOIN left_ l ON l.day = d.day
-        ORDER BY d.day
-        """;
 
     /// <summary>A period asked for: its query string (empty: the default, the 7 days to today) and the dates the census reads.</summary>
     sealed record Shape(string Name, string Query, DateOnly From, DateOnly To);
@@ -170,7 +139,7 @@ public static class CensusBenchmark
             sw.Restart();
             await using (var batch = new NpgsqlBatch(conn)
             {
-                BatchCommands = { Statement(WardsSql), Statement(InpatientsSql), Statement(DaysSql, zone, shape.From, shape.To) },
+                BatchCommands = { Statement(Census.WardsSql), Statement(Census.InpatientsSql), Statement(Census.DaysSql, zone, shape.From, shape.To) },
             })
             {
                 var rows = await DrainAsync(batch);
@@ -184,7 +153,7 @@ public static class CensusBenchmark
                 await DrainAsync(b);
                 return t.Elapsed.TotalMilliseconds;
             }
-            var (w, p, d) = (await Alone(Statement(WardsSql)), await Alone(Statement(InpatientsSql)), await Alone(Statement(DaysSql, zone, shape.From, shape.To)));
+            var (w, p, d) = (await Alone(Statement(Census.WardsSql)), await Alone(Statement(Census.InpatientsSql)), await Alone(Statement(Census.DaysSql, zone, shape.From, shape.To)));
             if (i < 0) continue;
             all.Add(elapsed);
             wards.Add(w);
@@ -201,7 +170,7 @@ public static class CensusBenchmark
             while (await r.ReadAsync()) lines.Add(r.GetString(0));
             return string.Join('\n', lines);
         }
-        string[] plans = [await Plan(Statement(WardsSql)), await Plan(Statement(InpatientsSql)), await Plan(Statement(DaysSql, zone, shape.From, shape.To))];
+        string[] plans = [await Plan(Statement(Census.WardsSql)), await Plan(Statement(Census.InpatientsSql)), await Plan(Statement(Census.DaysSql, zone, shape.From, shape.To))];
         return new Measured(shape.Name, Stats.Of(api), Stats.Of(all), Stats.Of(wards), Stats.Of(inpatients), Stats.Of(days), inpatientRows, dayRows, plans);
     }
 

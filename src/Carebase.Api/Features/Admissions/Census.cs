@@ -13,6 +13,41 @@ namespace Carebase.Api.Features.Admissions;
 /// </summary>
 public sealed class Census(CarebaseDb db, PatientAccess access, TenantClock clock)
 {
+    // The census's three statements, sent in one batch (kept here so the census benchmark times exactly these): the wards
+    // with their beds by status, the inpatients, and per day admissions and discharges ($1 zone, $2 from, $3 to).
+    internal static readonly string WardsSql = $"""
+        SELECT w.id, w.name::text, w.type, w.department_id,
+               {string.Join(", ", BedStatus.All.Select(s => $"count(b.id) FILTER (WHERE b.status = '{s}')"))}
+        FROM wards w LEFT JOIN beds b ON b.ward_id = w.id
+        GROUP BY w.id ORDER BY w.name, w.id
+        """;
+
+    internal const string InpatientsSql = """
+        SELECT a.id, a.patient_id, p.first_name || ' ' || p.last_name, p.patient_code, p.confidential, s.bed_id, b.code::text, s.ward_id,
+               u.first_name || ' ' || u.last_name, a.admitted_at
+        FROM admissions a
+        JOIN patients p ON p.id = a.patient_id
+        JOIN doctors d ON d.id = a.primary_doctor_id JOIN platform.users u ON u.id = d.user_id
+        LEFT JOIN bed_assignments s ON s.admission_id = a.id AND s.ended_at IS NULL
+        LEFT JOIN beds b ON b.id = s.bed_id
+        WHERE a.status = 'ACTIVE'
+        ORDER BY b.code NULLS LAST, a.admitted_at, a.id
+        """;
+
+    internal const string DaysSql = """
+        WITH days AS (SELECT d::date AS day, d::timestamp AT TIME ZONE $1 AS starts, (d + interval '1 day')::timestamp AT TIME ZONE $1 AS ends
+                      FROM generate_series($2::date, $3::date, interval '1 day') d),
+             admitted AS (SELECT (a.admitted_at AT TIME ZONE $1)::date AS day, count(*) AS n FROM admissions a
+                          WHERE a.admitted_at >= (SELECT min(starts) FROM days) AND a.admitted_at < (SELECT max(ends) FROM days) GROUP BY 1),
+             left_ AS (SELECT (a.discharged_at AT TIME ZONE $1)::date AS day, count(*) AS n,
+                              sum((a.discharged_at AT TIME ZONE $1)::date - (a.admitted_at AT TIME ZONE $1)::date) AS midnights
+                       FROM admissions a
+                       WHERE a.discharged_at >= (SELECT min(starts) FROM days) AND a.discharged_at < (SELECT max(ends) FROM days) GROUP BY 1)
+        SELECT d.day, coalesce(ad.n, 0), coalesce(l.n, 0), coalesce(l.midnights, 0)
+        FROM days d LEFT JOIN admitted ad ON ad.day = d.day LEFT JOIN left_ l ON l.day = d.day
+        ORDER BY d.day
+        """;
+
     public async Task<CensusResponse> ReadAsync(CensusQuery query, CancellationToken ct)
     {
         var zone = await clock.ZoneAsync(ct);
@@ -28,36 +63,9 @@ public sealed class Census(CarebaseDb db, PatientAccess access, TenantClock cloc
         await using var batch = await db.OpenSqlBatchAsync(ct);
         try
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                SELECT w.id, w.name::text, w.type, w.department_id,
-                       {string.Join(", ", BedStatus.All.Select(s => $"count(b.id) FILTER (WHERE b.status = '{s}')"))}
-                FROM wards w LEFT JOIN beds b ON b.ward_id = w.id
-                GROUP BY w.id ORDER BY w.name, w.id
-                """));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                SELECT a.id, a.patient_id, p.first_name || ' ' || p.last_name, p.patient_code, p.confidential, s.bed_id, b.code::text, s.ward_id,
-                       u.first_name || ' ' || u.last_name, a.admitted_at
-                FROM admissions a
-                JOIN patients p ON p.id = a.patient_id
-                JOIN doctors d ON d.id = a.primary_doctor_id JOIN platform.users u ON u.id = d.user_id
-                LEFT JOIN bed_assignments s ON s.admission_id = a.id AND s.ended_at IS NULL
-                LEFT JOIN beds b ON b.id = s.bed_id
-                WHERE a.status = 'ACTIVE'
-                ORDER BY b.code NULLS LAST, a.admitted_at, a.id
-                """));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                WITH days AS (SELECT d::date AS day, d::timestamp AT TIME ZONE $1 AS starts, (d + interval '1 day')::timestamp AT TIME ZONE $1 AS ends
-                              FROM generate_series($2::date, $3::date, interval '1 day') d),
-                     admitted AS (SELECT (a.admitted_at AT TIME ZONE $1)::date AS day, count(*) AS n FROM admissions a
-                                  WHERE a.admitted_at >= (SELECT min(starts) FROM days) AND a.admitted_at < (SELECT max(ends) FROM days) GROUP BY 1),
-                     left_ AS (SELECT (a.discharged_at AT TIME ZONE $1)::date AS day, count(*) AS n,
-                                      sum((a.discharged_at AT TIME ZONE $1)::date - (a.admitted_at AT TIME ZONE $1)::date) AS midnights
-                               FROM admissions a
-                               WHERE a.discharged_at >= (SELECT min(starts) FROM days) AND a.discharged_at < (SELECT max(ends) FROM days) GROUP BY 1)
-                SELECT d.day, coalesce(ad.n, 0), coalesce(l.n, 0), coalesce(l.midnights, 0)
-                FROM days d LEFT JOIN admitted ad ON ad.day = d.day LEFT JOIN left_ l ON l.day = d.day
-                ORDER BY d.day
-                """)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(WardsSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(InpatientsSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(DaysSql)
             {
                 Parameters = { new() { Value = zone.Id }, new() { Value = from }, new() { Value = to } },
             });
